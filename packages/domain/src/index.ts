@@ -1,0 +1,6 @@
+export * from './codes/index.ts';
+export * from './eligibility.ts';
+export * from './organization.ts';
+export * from './primitives.ts';
+export * from './trainee.ts';
+export * from './vacancy.ts';

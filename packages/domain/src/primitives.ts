@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import {
+  CEFR_LEVELS,
+  ISIC_SECTIONS,
+  isIsco08UnitGroup,
+  isIsoCountry,
+  isIsoCurrency,
+  isIsoLanguage,
+} from './codes/index.ts';
+
+/** A calendar date, YYYY-MM-DD, that exists (2026-02-30 is refused). */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'not a real calendar date')
+  .meta({ format: 'date', example: '2026-01-15' });
+
+export const CountryCode = z
+  .string()
+  .refine(isIsoCountry, 'expected an ISO 3166-1 alpha-2 country code such as PH or DE')
+  .meta({ example: 'PH' });
+export const LanguageCode = z
+  .string()
+  .refine(isIsoLanguage, 'expected an ISO 639-1 language code such as de or en')
+  .meta({ example: 'de' });
+export const CurrencyCode = z
+  .string()
+  .refine(isIsoCurrency, 'expected an ISO 4217 currency code such as EUR')
+  .meta({ example: 'EUR' });
+export const Isco08Code = z
+  .string()
+  .refine(isIsco08UnitGroup, 'expected an ISCO-08 4-digit unit group such as 2221')
+  .meta({ example: '2221' });
+export const CefrLevel = z.enum(CEFR_LEVELS);
+export const IsicSection = z.enum(ISIC_SECTIONS);
+export const IscedLevel = z.number().int().min(0).max(8);
+
+export const NationalOccupationCode = z.object({
+  system: z.string().min(1).max(32).meta({ example: 'ANZSCO' }),
+  code: z.string().min(1).max(32),
+});
+
+export const Id = z.string().min(1).max(64);
+export const PathwayId = z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/, 'expected a pathway id such as de-skilled-worker');
+
+export const Page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export type CefrLevel = z.infer<typeof CefrLevel>;
+export type IsicSection = z.infer<typeof IsicSection>;
