@@ -1,3 +1,4 @@
+export * from './access.ts';
 export * from './codes/index.ts';
 export * from './eligibility.ts';
 export * from './organization.ts';

@@ -1,0 +1,23 @@
+export { type Database, type DatabaseOptions, openDatabase } from './connect.ts';
+export { MigrationError, migrateToLatest } from './migrate.ts';
+export { apiKeysRepository } from './repositories/api-keys.repository.ts';
+export { InvalidCursorError } from './repositories/cursor.ts';
+export type { Executor } from './repositories/executor.ts';
+export { idempotencyRepository } from './repositories/idempotency.repository.ts';
+export { organizationsRepository } from './repositories/organizations.repository.ts';
+export { type DomainEvent, outboxRepository } from './repositories/outbox.repository.ts';
+export { partnershipsRepository } from './repositories/partnerships.repository.ts';
+export {
+  type TraineeWrite,
+  traineesRepository,
+  traineeWrite,
+  type UpsertOutcome,
+} from './repositories/trainees.repository.ts';
+export { type VacancyWrite, vacanciesRepository, vacancyWrite } from './repositories/vacancies.repository.ts';
+export type { DB } from './schema/index.ts';
+export {
+  bestCefr,
+  eligibilityProfileOf,
+  languageLevelTokens,
+  type StoredTraineeProfile,
+} from './trainee-row.ts';

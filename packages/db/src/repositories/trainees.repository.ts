@@ -1,0 +1,227 @@
+import type { Actor, TraineeProfile } from '@corridor/domain';
+import { sql } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import type { StoredTraineeProfile } from '../trainee-row.ts';
+import { languageLevelTokens, storedProfile } from '../trainee-row.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import type { Executor } from './executor.ts';
+import { traineeVisibleTo } from './visibility.ts';
+
+/** A trainee as a row to write: the validated profile split into columns. */
+export interface TraineeWrite {
+  id: string;
+  external_ref: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  email: string | null;
+  date_of_birth: string;
+  nationality: string;
+  residence: string | null;
+  isco08: string;
+  partnership_id: string | null;
+  cohort: string | null;
+  track: string | null;
+  preferred_destinations: string[];
+  language_levels: string[];
+  earliest_start: string | null;
+  consent_share_profile: boolean;
+  consent_contact_email: boolean;
+  profile: StoredTraineeProfile;
+}
+
+export function traineeWrite(p: TraineeProfile, id: string = uuidv7()): TraineeWrite {
+  return {
+    id,
+    external_ref: p.externalRef ?? null,
+    given_name: p.givenName ?? null,
+    family_name: p.familyName ?? null,
+    email: p.email ?? null,
+    date_of_birth: p.dateOfBirth,
+    nationality: p.nationality,
+    residence: p.residence ?? null,
+    isco08: p.occupation.isco08,
+    partnership_id: p.programme?.partnershipId ?? null,
+    cohort: p.programme?.cohort ?? null,
+    track: p.programme?.track ?? null,
+    preferred_destinations: p.preferences?.destinations ?? [],
+    language_levels: languageLevelTokens(p.languages),
+    earliest_start: p.preferences?.earliestStart ?? null,
+    consent_share_profile: p.consent?.shareProfileWithEmployers ?? false,
+    consent_contact_email: p.consent?.contactByEmail ?? false,
+    profile: storedProfile(p),
+  };
+}
+
+export interface UpsertOutcome {
+  id: string;
+  externalRef: string | null;
+  change: 'created' | 'updated';
+}
+
+// The columns a re-post may change. A row whose values are all equal is left alone: no version bump and no
+// event, which is what makes re-posting the same file a no-op.
+const MUTABLE = [
+  'given_name',
+  'family_name',
+  'email',
+  'date_of_birth',
+  'nationality',
+  'residence',
+  'isco08',
+  'partnership_id',
+  'cohort',
+  'track',
+  'preferred_destinations',
+  'language_levels',
+  'earliest_start',
+  'consent_share_profile',
+  'consent_contact_email',
+  'profile',
+] as const;
+
+const RECORD_TYPE = sql.raw(`
+  id uuid, external_ref text, given_name text, family_name text, email text, date_of_birth date,
+  nationality text, residence text, isco08 text, partnership_id uuid, cohort text, track text,
+  preferred_destinations text[], language_levels text[], earliest_start date,
+  consent_share_profile boolean, consent_contact_email boolean, profile jsonb`);
+const INSERT_COLUMNS = sql.raw(`id, owner_org_id, external_ref, ${MUTABLE.join(', ')}`);
+const SELECT_REST = sql.raw(`r.external_ref, ${MUTABLE.map((c) => `r.${c}`).join(', ')}`);
+const SET_CLAUSE = sql.raw(MUTABLE.map((c) => `${c} = excluded.${c}`).join(', '));
+const CURRENT = sql.raw(`(${MUTABLE.map((c) => `t.${c}`).join(', ')})`);
+const INCOMING = sql.raw(`(${MUTABLE.map((c) => `excluded.${c}`).join(', ')})`);
+
+export const traineesRepository = {
+  /**
+   * Inserts new trainees and updates changed ones (matched by owner + externalRef) in one statement, and writes
+   * a trainee.created / trainee.updated outbox event for each in the same statement. One round trip per batch:
+   * the batch travels as a single jsonb parameter, which PGlite's wire protocol handles as well as Postgres
+   * (COPY FROM STDIN does not work through pglite-socket). Rows in one batch must have distinct externalRefs.
+   */
+  async upsertMany(
+    db: Executor,
+    ownerOrgId: string,
+    rows: readonly TraineeWrite[],
+    source: 'api' | 'bulk',
+  ): Promise<UpsertOutcome[]> {
+    if (rows.length === 0) return [];
+    const result = await sql<{ id: string; external_ref: string | null; inserted: boolean }>`
+      WITH input AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(${RECORD_TYPE})
+      ),
+      upserted AS (
+        INSERT INTO trainees AS t (${INSERT_COLUMNS})
+        SELECT r.id, ${ownerOrgId}::uuid, ${SELECT_REST} FROM input r
+        ON CONFLICT (owner_org_id, external_ref) DO UPDATE
+          SET ${SET_CLAUSE}, version = t.version + 1, updated_at = now()
+          WHERE t.status = 'active' AND ${CURRENT} IS DISTINCT FROM ${INCOMING}
+        RETURNING t.id, t.external_ref, (t.xmax = 0) AS inserted
+      ),
+      events AS (
+        INSERT INTO outbox (event_id, type, aggregate_type, aggregate_id, payload)
+        SELECT gen_random_uuid(), CASE WHEN inserted THEN 'trainee.created' ELSE 'trainee.updated' END, 'trainee', id,
+               jsonb_build_object('traineeId', id, 'source', ${source}::text)
+        FROM upserted
+      )
+      SELECT id, external_ref, inserted FROM upserted`.execute(db);
+    return result.rows.map((r) => ({
+      id: r.id,
+      externalRef: r.external_ref,
+      change: r.inserted ? 'created' : 'updated',
+    }));
+  },
+
+  findVisible(db: Executor, actor: Actor, id: string) {
+    return db
+      .selectFrom('trainees')
+      .selectAll()
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .where(traineeVisibleTo(actor))
+      .executeTakeFirst();
+  },
+
+  findByExternalRef(db: Executor, ownerOrgId: string, externalRef: string) {
+    return db
+      .selectFrom('trainees')
+      .selectAll()
+      .where('owner_org_id', '=', ownerOrgId)
+      .where('external_ref', '=', externalRef)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+  },
+
+  async list(
+    db: Executor,
+    actor: Actor,
+    filter: {
+      cohort?: string | undefined;
+      track?: string | undefined;
+      isco08?: string | undefined;
+      externalRef?: string | undefined;
+    },
+    page: { limit: number; cursor?: string | undefined },
+  ) {
+    let q = db.selectFrom('trainees').selectAll().where('status', '=', 'active').where(traineeVisibleTo(actor));
+    if (filter.cohort) q = q.where('cohort', '=', filter.cohort);
+    if (filter.track) q = q.where('track', '=', filter.track);
+    if (filter.isco08) q = q.where('isco08', '=', filter.isco08);
+    if (filter.externalRef) q = q.where('external_ref', '=', filter.externalRef);
+    const after = decodeCursor(page.cursor);
+    if (after) q = q.where('id', '>', after);
+    const rows = await q
+      .orderBy('id')
+      .limit(page.limit + 1)
+      .execute();
+    const items = rows.slice(0, page.limit);
+    return { items, nextCursor: rows.length > page.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+  },
+
+  /** Writes a full replacement of the trainee's data (the caller merged and validated the patch). */
+  update(db: Executor, id: string, w: TraineeWrite, expectedVersion: number) {
+    const { id: _id, ...values } = w;
+    return db
+      .updateTable('trainees')
+      .set({ ...values, profile: JSON.stringify(values.profile), version: sql`version + 1`, updated_at: new Date() })
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .where('status', '=', 'active')
+      .returningAll()
+      .executeTakeFirst();
+  },
+
+  /**
+   * Erasure (GDPR Art. 17): personal identifiers and the free-form profile go; what anonymous outcome statistics
+   * need stays (nationality, occupation, programme, cohort, track). The row keeps its id so placements and
+   * outcome counts still add up, but nothing in it points to a person any more.
+   */
+  erase(db: Executor, id: string) {
+    return db
+      .updateTable('trainees')
+      .set({
+        status: 'erased',
+        external_ref: null,
+        given_name: null,
+        family_name: null,
+        email: null,
+        date_of_birth: null,
+        residence: null,
+        preferred_destinations: [],
+        language_levels: [],
+        earliest_start: null,
+        consent_share_profile: false,
+        consent_contact_email: false,
+        profile: JSON.stringify({}),
+        erased_at: new Date(),
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .returning(['id', 'owner_org_id'])
+      .executeTakeFirst();
+  },
+
+  count(db: Executor, ownerOrgId?: string) {
+    let q = db.selectFrom('trainees').select((eb) => eb.fn.countAll<string>().as('n'));
+    if (ownerOrgId) q = q.where('owner_org_id', '=', ownerOrgId);
+    return q.executeTakeFirstOrThrow().then((r) => Number(r.n));
+  },
+};

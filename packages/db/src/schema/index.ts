@@ -1,0 +1,21 @@
+import type { ApiKeysTable } from './api-keys.ts';
+import type { IdempotencyRecordsTable } from './idempotency.ts';
+import type { AgencyMandatesTable, OrganizationsTable } from './organizations.ts';
+import type { OutboxTable } from './outbox.ts';
+import type { CohortsTable, PartnershipMembersTable, PartnershipsTable } from './partnerships.ts';
+import type { TraineesTable } from './trainees.ts';
+import type { VacanciesTable } from './vacancies.ts';
+
+export interface DB {
+  organizations: OrganizationsTable;
+  agency_mandates: AgencyMandatesTable;
+  partnerships: PartnershipsTable;
+  partnership_members: PartnershipMembersTable;
+  cohorts: CohortsTable;
+  trainees: TraineesTable;
+  vacancies: VacanciesTable;
+  api_keys: ApiKeysTable;
+  outbox: OutboxTable;
+  idempotency_records: IdempotencyRecordsTable;
+}
+export type { VacancyTerms } from './vacancies.ts';
