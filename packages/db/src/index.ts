@@ -1,4 +1,6 @@
+export { type BulkSession, ConcurrentWriteError, withBulkSession } from './bulk-session.ts';
 export { type Database, type DatabaseOptions, openDatabase } from './connect.ts';
+export { newId } from './ids.ts';
 export { MigrationError, migrateToLatest } from './migrate.ts';
 export { apiKeysRepository } from './repositories/api-keys.repository.ts';
 export { InvalidCursorError } from './repositories/cursor.ts';
@@ -13,9 +15,11 @@ export {
   traineeWrite,
   type UpsertOutcome,
 } from './repositories/trainees.repository.ts';
+export { writeTraineeBatch } from './repositories/trainees-bulk.ts';
 export { type VacancyWrite, vacanciesRepository, vacancyWrite } from './repositories/vacancies.repository.ts';
 export type { DB } from './schema/index.ts';
 export {
+  atLeastTokens,
   bestCefr,
   eligibilityProfileOf,
   languageLevelTokens,

@@ -35,32 +35,48 @@ export function bestCefr(
   return best;
 }
 
-/** {de:A1, de:A2, de:B1} for B1 German: containment (@>) then means "at least". */
+/** {de:B1, en:C1}: each language once, at the best level shown. */
 export function languageLevelTokens(
   languages: readonly LanguageSkill[] | undefined,
   convert?: (skill: LanguageSkill) => CefrLevelCode | undefined,
 ): string[] {
-  const best = new Map<string, number>();
-  for (const skill of languages ?? []) {
+  if (!languages || languages.length === 0) return [];
+  const tokens: string[] = [];
+  const ranks: number[] = [];
+  for (const skill of languages) {
     const level = bestCefr(skill, convert);
     if (!level) continue;
     const rank = cefrRank(level);
-    if ((best.get(skill.language) ?? 0) < rank) best.set(skill.language, rank);
+    const prefix = `${skill.language}:`;
+    const at = tokens.findIndex((t) => t.startsWith(prefix));
+    if (at === -1) {
+      tokens.push(prefix + level);
+      ranks.push(rank);
+    } else if (ranks[at]! < rank) {
+      tokens[at] = prefix + level;
+      ranks[at] = rank;
+    }
   }
-  const tokens: string[] = [];
-  for (const [language, rank] of [...best].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    for (let r = 0; r < rank; r++) tokens.push(`${language}:${CEFR_LEVELS[r]}`);
-  }
-  return tokens;
+  return tokens.sort();
+}
+
+/** The tokens that satisfy "at least `level` in `language`", for an overlap (&&) query on language_levels. */
+export function atLeastTokens(language: string, level: CefrLevelCode): string[] {
+  return CEFR_LEVELS.slice(cefrRank(level) - 1).map((l) => `${language}:${l}`);
 }
 
 export function minimumLanguageTokens(requirements: readonly { language: string; cefr: CefrLevelCode }[]): string[] {
   return requirements.map((r) => `${r.language}:${r.cefr}`).sort();
 }
 
+const NOT_STORED_IN_PROFILE = new Set(['givenName', 'familyName', 'email', 'dateOfBirth', 'externalRef', 'consent']);
+
 export function storedProfile(p: TraineeProfile): StoredTraineeProfile {
-  const { givenName: _g, familyName: _f, email: _e, dateOfBirth: _d, externalRef: _x, consent: _c, ...rest } = p;
-  return rest;
+  const stored: Record<string, unknown> = {};
+  for (const key in p) {
+    if (!NOT_STORED_IN_PROFILE.has(key)) stored[key] = p[key as keyof TraineeProfile];
+  }
+  return stored as StoredTraineeProfile;
 }
 
 /** Re-assembles the profile the rules evaluate from a stored row (date of birth comes from its own column). */

@@ -1,12 +1,12 @@
 import type { OrganizationKind } from '@corridor/domain';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../ids.ts';
 import type { Executor } from './executor.ts';
 
 export const organizationsRepository = {
   create(db: Executor, org: { name: string; kind: OrganizationKind; country: string }) {
     return db
       .insertInto('organizations')
-      .values({ id: uuidv7(), ...org })
+      .values({ id: newId(), ...org })
       .returningAll()
       .executeTakeFirstOrThrow();
   },

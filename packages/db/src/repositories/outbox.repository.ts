@@ -1,4 +1,4 @@
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../ids.ts';
 import type { Executor } from './executor.ts';
 
 export interface DomainEvent {
@@ -17,7 +17,7 @@ export const outboxRepository = {
       .insertInto('outbox')
       .values(
         events.map((e) => ({
-          event_id: uuidv7(),
+          event_id: newId(),
           type: e.type,
           aggregate_type: e.aggregateType,
           aggregate_id: e.aggregateId,

@@ -1,5 +1,5 @@
 import type { Actor, PartnershipInput } from '@corridor/domain';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../ids.ts';
 import type { Executor } from './executor.ts';
 import { partnershipVisibleTo } from './visibility.ts';
 
@@ -8,7 +8,7 @@ export const partnershipsRepository = {
     const partnership = await db
       .insertInto('partnerships')
       .values({
-        id: uuidv7(),
+        id: newId(),
         name: input.name,
         origin: input.origin,
         destination: input.destination,
@@ -66,7 +66,7 @@ export const partnershipsRepository = {
     return db
       .insertInto('cohorts')
       .values({
-        id: uuidv7(),
+        id: newId(),
         partnership_id: partnershipId,
         name: cohort.name,
         start_date: cohort.startDate,

@@ -1,7 +1,7 @@
+import { hash } from 'node:crypto';
 import type { Actor, TraineeProfile } from '@corridor/domain';
 import { sql } from 'kysely';
-import { uuidv7 } from 'uuidv7';
-import type { StoredTraineeProfile } from '../trainee-row.ts';
+import { newId } from '../ids.ts';
 import { languageLevelTokens, storedProfile } from '../trainee-row.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Executor } from './executor.ts';
@@ -26,10 +26,20 @@ export interface TraineeWrite {
   earliest_start: string | null;
   consent_share_profile: boolean;
   consent_contact_email: boolean;
-  profile: StoredTraineeProfile;
+  /** The stored profile, serialised once: it goes to the database as text in both write paths. */
+  profile: string;
+  content_hash: string;
 }
 
-export function traineeWrite(p: TraineeProfile, id: string = uuidv7()): TraineeWrite {
+export function traineeWrite(p: TraineeProfile, id: string = newId()): TraineeWrite {
+  const profile = JSON.stringify(storedProfile(p));
+  // Everything else a write sets is derived from these, so equal hashes mean an identical row.
+  const content_hash = hash(
+    'sha1',
+    `${profile}\u0000${p.givenName ?? ''}\u0000${p.familyName ?? ''}\u0000${p.email ?? ''}\u0000${p.dateOfBirth}` +
+      `\u0000${p.consent?.shareProfileWithEmployers ?? false}\u0000${p.consent?.contactByEmail ?? false}`,
+    'base64url',
+  );
   return {
     id,
     external_ref: p.externalRef ?? null,
@@ -48,7 +58,8 @@ export function traineeWrite(p: TraineeProfile, id: string = uuidv7()): TraineeW
     earliest_start: p.preferences?.earliestStart ?? null,
     consent_share_profile: p.consent?.shareProfileWithEmployers ?? false,
     consent_contact_email: p.consent?.contactByEmail ?? false,
-    profile: storedProfile(p),
+    profile,
+    content_hash,
   };
 }
 
@@ -77,18 +88,19 @@ const MUTABLE = [
   'consent_share_profile',
   'consent_contact_email',
   'profile',
+  'content_hash',
 ] as const;
 
 const RECORD_TYPE = sql.raw(`
   id uuid, external_ref text, given_name text, family_name text, email text, date_of_birth date,
   nationality text, residence text, isco08 text, partnership_id uuid, cohort text, track text,
   preferred_destinations text[], language_levels text[], earliest_start date,
-  consent_share_profile boolean, consent_contact_email boolean, profile jsonb`);
+  consent_share_profile boolean, consent_contact_email boolean, profile text, content_hash text`);
 const INSERT_COLUMNS = sql.raw(`id, owner_org_id, external_ref, ${MUTABLE.join(', ')}`);
-const SELECT_REST = sql.raw(`r.external_ref, ${MUTABLE.map((c) => `r.${c}`).join(', ')}`);
+const SELECT_REST = sql.raw(
+  `r.external_ref, ${MUTABLE.map((c) => (c === 'profile' ? 'r.profile::json' : `r.${c}`)).join(', ')}`,
+);
 const SET_CLAUSE = sql.raw(MUTABLE.map((c) => `${c} = excluded.${c}`).join(', '));
-const CURRENT = sql.raw(`(${MUTABLE.map((c) => `t.${c}`).join(', ')})`);
-const INCOMING = sql.raw(`(${MUTABLE.map((c) => `excluded.${c}`).join(', ')})`);
 
 export const traineesRepository = {
   /**
@@ -101,7 +113,7 @@ export const traineesRepository = {
     db: Executor,
     ownerOrgId: string,
     rows: readonly TraineeWrite[],
-    source: 'api' | 'bulk',
+    events: 'per-row' | 'none' = 'per-row',
   ): Promise<UpsertOutcome[]> {
     if (rows.length === 0) return [];
     const result = await sql<{ id: string; external_ref: string | null; inserted: boolean }>`
@@ -113,14 +125,14 @@ export const traineesRepository = {
         SELECT r.id, ${ownerOrgId}::uuid, ${SELECT_REST} FROM input r
         ON CONFLICT (owner_org_id, external_ref) DO UPDATE
           SET ${SET_CLAUSE}, version = t.version + 1, updated_at = now()
-          WHERE t.status = 'active' AND ${CURRENT} IS DISTINCT FROM ${INCOMING}
+          WHERE t.status = 'active' AND t.content_hash <> excluded.content_hash
         RETURNING t.id, t.external_ref, (t.xmax = 0) AS inserted
       ),
       events AS (
         INSERT INTO outbox (event_id, type, aggregate_type, aggregate_id, payload)
         SELECT gen_random_uuid(), CASE WHEN inserted THEN 'trainee.created' ELSE 'trainee.updated' END, 'trainee', id,
-               jsonb_build_object('traineeId', id, 'source', ${source}::text)
-        FROM upserted
+               jsonb_build_object('traineeId', id)
+        FROM upserted WHERE ${sql.lit(events === 'per-row')}
       )
       SELECT id, external_ref, inserted FROM upserted`.execute(db);
     return result.rows.map((r) => ({
@@ -128,6 +140,16 @@ export const traineesRepository = {
       externalRef: r.external_ref,
       change: r.inserted ? 'created' : 'updated',
     }));
+  },
+
+  /** Stored ids and content hashes for these externalRefs, to tell new, changed and unchanged rows apart. */
+  existingByExternalRef(db: Executor, ownerOrgId: string, externalRefs: readonly string[]) {
+    return db
+      .selectFrom('trainees')
+      .select(['id', 'external_ref', 'content_hash', 'status'])
+      .where('owner_org_id', '=', ownerOrgId)
+      .where('external_ref', '=', sql<string>`ANY(${sql.val(externalRefs)}::text[])`)
+      .execute();
   },
 
   findVisible(db: Executor, actor: Actor, id: string) {
@@ -181,7 +203,7 @@ export const traineesRepository = {
     const { id: _id, ...values } = w;
     return db
       .updateTable('trainees')
-      .set({ ...values, profile: JSON.stringify(values.profile), version: sql`version + 1`, updated_at: new Date() })
+      .set({ ...values, version: sql`version + 1`, updated_at: new Date() })
       .where('id', '=', id)
       .where('version', '=', expectedVersion)
       .where('status', '=', 'active')
@@ -210,7 +232,8 @@ export const traineesRepository = {
         earliest_start: null,
         consent_share_profile: false,
         consent_contact_email: false,
-        profile: JSON.stringify({}),
+        profile: '{}',
+        content_hash: 'erased',
         erased_at: new Date(),
         updated_at: new Date(),
       })

@@ -1,6 +1,6 @@
 import type { Actor, VacancyInput } from '@corridor/domain';
 import { sql } from 'kysely';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../ids.ts';
 import type { VacancyTerms } from '../schema/index.ts';
 import { minimumLanguageTokens } from '../trainee-row.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -26,7 +26,7 @@ export interface VacancyWrite {
   cost_sharing: VacancyInput['costSharing'];
 }
 
-export function vacancyWrite(v: VacancyInput, id: string = uuidv7()): VacancyWrite {
+export function vacancyWrite(v: VacancyInput, id: string = newId()): VacancyWrite {
   return {
     id,
     external_ref: v.externalRef ?? null,

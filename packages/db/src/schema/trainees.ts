@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { StoredTraineeProfile } from '../trainee-row.ts';
 export interface TraineesTable {
   id: string;
@@ -20,7 +20,8 @@ export interface TraineesTable {
   earliest_start: string | null;
   consent_share_profile: boolean;
   consent_contact_email: boolean;
-  profile: JSONColumnType<StoredTraineeProfile>;
+  profile: ColumnType<StoredTraineeProfile, string, string>;
+  content_hash: string;
   version: Generated<number>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;

@@ -8,8 +8,11 @@ export const ISCO08_UNIT_GROUPS: ReadonlyMap<string, string> = new Map(
 );
 export const isIsco08UnitGroup = (code: string): boolean => ISCO08_UNIT_GROUPS.has(code);
 
-export const isIsoCountry = (code: string): boolean => /^[A-Z]{2}$/.test(code) && countries.isValid(code);
-export const isIsoLanguage = (code: string): boolean => /^[a-z]{2}$/.test(code) && ISO6391.validate(code);
+// Sets built once: validation runs per field of every ingested row, so lookups must be O(1).
+const COUNTRIES = new Set(Object.keys(countries.getAlpha2Codes()));
+const LANGUAGES = new Set<string>(ISO6391.getAllCodes());
+export const isIsoCountry = (code: string): boolean => COUNTRIES.has(code);
+export const isIsoLanguage = (code: string): boolean => LANGUAGES.has(code);
 
 // Node's ICU ships the ISO 4217 list, so no hand-written table is needed.
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
