@@ -1,0 +1,65 @@
+import { CEFR_LEVELS, type CefrLevelCode, type LanguageSkill, type TraineeProfile } from '@corridor/domain';
+import { DAYS_PER_MONTH, epochDay } from './dates.ts';
+import type { CandidatePathwayStatus, MatchCandidate } from './types.ts';
+
+export interface CandidateFromProfileOptions {
+  /** The date experience is counted up to (an open-ended job runs until then); usually the vacancy's start date. */
+  asOf: string;
+  pathways: readonly CandidatePathwayStatus[];
+  safeguards?: MatchCandidate['safeguards'];
+  /** Default: the profile's `consent.shareProfileWithEmployers`. */
+  consentToMatch?: boolean;
+  /**
+   * Converts a language entry to CEFR. The rules package owns test conversions (IELTS bands, JLPT levels); without
+   * one, only a stated `cefr` or a test whose level is itself CEFR (Goethe, telc, ÖSD, YKI, TEF, TCF) counts.
+   */
+  cefrOf?: (skill: LanguageSkill) => CefrLevelCode | undefined;
+}
+
+const isCefr = (level: string | undefined): level is CefrLevelCode =>
+  level !== undefined && (CEFR_LEVELS as readonly string[]).includes(level);
+
+const CEFR_LEVEL_TESTS = new Set(['Goethe', 'telc', 'OSD', 'YKI', 'TEF', 'TCF']);
+
+function defaultCefrOf(skill: LanguageSkill): CefrLevelCode | undefined {
+  if (skill.cefr) return skill.cefr;
+  const level = skill.test?.level;
+  return skill.test && CEFR_LEVEL_TESTS.has(skill.test.name) && isCefr(level) ? level : undefined;
+}
+
+/** Builds the matching view of a stored trainee. Pure: the as-of date is passed in. */
+export function candidateFromProfile(
+  traineeId: string,
+  profile: TraineeProfile,
+  options: CandidateFromProfileOptions,
+): MatchCandidate {
+  const cefrOf = options.cefrOf ?? defaultCefrOf;
+  const languages: { language: string; cefr: CefrLevelCode }[] = [];
+  for (const skill of profile.languages ?? []) {
+    const cefr = cefrOf(skill);
+    if (cefr) languages.push({ language: skill.language, cefr });
+  }
+  const months = new Map<string, number>();
+  for (const e of profile.experience ?? []) {
+    let m = e.months ?? 0;
+    if (e.from !== undefined && e.from < options.asOf) {
+      // `to` is the last day worked (inclusive); an open job, or one running past the as-of date, stops there.
+      const endExclusive = e.to === undefined || e.to >= options.asOf ? epochDay(options.asOf) : epochDay(e.to) + 1;
+      m = Math.max(0, Math.round((endExclusive - epochDay(e.from)) / DAYS_PER_MONTH));
+    }
+    months.set(e.isco08, (months.get(e.isco08) ?? 0) + m);
+  }
+  return {
+    traineeId,
+    isco08: profile.occupation.isco08,
+    // The safeguard list and G2G corridors concern where a person is recruited from: residence, else nationality.
+    residence: profile.residence ?? profile.nationality,
+    ...(profile.programme?.partnershipId ? { partnershipId: profile.programme.partnershipId } : {}),
+    languages,
+    experience: [...months].map(([isco08, m]) => ({ isco08, months: m })),
+    ...(profile.preferences ? { preferences: profile.preferences } : {}),
+    consentToMatch: options.consentToMatch ?? profile.consent?.shareProfileWithEmployers ?? false,
+    pathways: options.pathways,
+    ...(options.safeguards ? { safeguards: options.safeguards } : {}),
+  };
+}

@@ -1,0 +1,255 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SCORE_FACTORS, type ScoreFactor } from './prepared-vacancy.ts';
+import { type BreakdownItem, type PairScore, rankCandidates, scorePair } from './scoring.ts';
+import { hospitalVacancy, nurse } from './test-fixtures.ts';
+import type { MatchCandidate } from './types.ts';
+
+const item = (s: PairScore, f: ScoreFactor): BreakdownItem => s.breakdown.find((b) => b.factor === f)!;
+const sumOf = (s: PairScore): number => s.breakdown.reduce((acc, b) => acc + b.weight * b.value, 0);
+
+describe('scorePair', () => {
+  it('names every factor once, in order, with weights that sum to 1 and a score equal to the weighted sum', () => {
+    const s = scorePair(nurse(), hospitalVacancy());
+    expect(s.breakdown.map((b) => b.factor)).toEqual([...SCORE_FACTORS]);
+    expect(s.breakdown.reduce((a, b) => a + b.weight, 0)).toBeCloseTo(1, 12);
+    expect(s.score).toBeCloseTo(sumOf(s), 12);
+    expect(s.score).toBeGreaterThan(0);
+    expect(s.score).toBeLessThanOrEqual(1);
+    for (const b of s.breakdown) {
+      expect(b.value).toBeGreaterThanOrEqual(0);
+      expect(b.value).toBeLessThanOrEqual(1);
+      expect(b.detail).toMatch(/^[A-Z0-9].*\.$/);
+    }
+  });
+
+  it('flags below-skill work on the occupation item and scores the bridge lower than the same occupation', () => {
+    const same = scorePair(nurse(), hospitalVacancy());
+    const bridged = scorePair(nurse(), hospitalVacancy({ isco08: '5321' }));
+    expect(same.belowSkill).toBe(false);
+    expect(item(same, 'occupationFit')).toMatchObject({ value: 1, belowSkill: false });
+    expect(bridged.belowSkill).toBe(true);
+    expect(item(bridged, 'occupationFit')).toMatchObject({ value: 0.6, belowSkill: true });
+    expect(item(bridged, 'occupationFit').detail).toMatch(/^Below skill level: the trainee is 2221 .* the job is 5321/);
+    // Nursing experience still counts as relevant experience for the assistant job.
+    expect(item(bridged, 'experience').detail).toMatch(/^48 months of relevant experience/);
+  });
+
+  it('scores the language margin in CEFR levels and says which way it goes', () => {
+    const v = hospitalVacancy({ requirements: { languages: [{ language: 'de', cefr: 'B2' }] } });
+    const at = (cefr: 'A2' | 'B1' | 'B2' | 'C1' | 'C2') =>
+      item(scorePair(nurse({ languages: [{ language: 'de', cefr }] }), v), 'languageMargin');
+    expect(at('B2').value).toBe(0.7);
+    expect(at('C1').value).toBe(0.85);
+    expect(at('C2').value).toBe(1);
+    expect(at('B1').value).toBe(0.4);
+    expect(at('A2').value).toBe(0.1);
+    expect(at('B1').detail).toBe('German B1 against B2 required (1 level short).');
+    expect(at('C2').detail).toBe('German C2 against B2 required (2 levels above).');
+    const none = item(scorePair(nurse({ languages: [] }), v), 'languageMargin');
+    expect(none.detail).toBe('German no level recorded against B2 required (4 levels short).');
+    expect(none.value).toBe(0);
+  });
+
+  it('scores experience against the minimum', () => {
+    const exp = (months: number) =>
+      item(scorePair(nurse({ experience: [{ isco08: '2221', months }] }), hospitalVacancy()), 'experience');
+    expect(exp(12).value).toBeCloseTo(0.35, 10);
+    expect(exp(24).value).toBe(0.7);
+    expect(exp(48).value).toBe(1);
+    expect(exp(12).detail).toBe('12 months of relevant experience against 24 months required.');
+    // Experience in an unrelated occupation does not count.
+    const other = scorePair(nurse({ experience: [{ isco08: '7411', months: 120 }] }), hospitalVacancy());
+    expect(item(other, 'experience').value).toBe(0);
+  });
+
+  it('scores time to readiness from gaps, readyBy and status', () => {
+    const conditional = (extra: object) =>
+      nurse({
+        pathways: [
+          {
+            pathwayId: 'de-recognition-partnership',
+            status: 'conditionally_eligible',
+            gaps: [
+              { criterionId: 'recognition', need: 'full recognition', have: 'none' },
+              { criterionId: 'language', need: 'B2 German', have: 'B1 German' },
+            ],
+            ...extra,
+          },
+        ],
+      });
+    const eligible = item(scorePair(nurse(), hospitalVacancy()), 'readiness');
+    expect(eligible.value).toBe(1);
+    expect(eligible.detail).toMatch(/^Eligible for de-skilled-worker on the 2026-10-01 start date/);
+    const twoGaps = item(scorePair(conditional({}), hospitalVacancy()), 'readiness');
+    expect(twoGaps.value).toBe(0.5); // 2 gaps × 6 months of a 24-month horizon
+    expect(twoGaps.detail).toMatch(
+      /about 12 months of bridging after the 2026-10-01 start \(open gaps: need full recognition/,
+    );
+    const early = item(scorePair(conditional({ readyBy: '2026-08-01' }), hospitalVacancy()), 'readiness');
+    expect(early.value).toBe(1);
+    const late = item(scorePair(conditional({ readyBy: '2027-04-01' }), hospitalVacancy()), 'readiness');
+    expect(late.value).toBeCloseTo(0.75, 2);
+    // The soonest-ready accepted pathway is the one scored.
+    const both = nurse({
+      pathways: [...conditional({}).pathways, { pathwayId: 'de-skilled-worker', status: 'eligible' }],
+    });
+    expect(item(scorePair(both, hospitalVacancy()), 'readiness').value).toBe(1);
+  });
+
+  it('scores cost coverage by what the employer pays of the estimated bridging costs', () => {
+    const noShare = { employerPaysTraining: false, employerPaysTravel: false, employerPaysVisa: false, workerFees: 0 };
+    const travelOnly = { ...noShare, employerPaysTravel: true };
+    const short = nurse({ languages: [{ language: 'de', cefr: 'A2' }] }); // 1 level short of B1: 1,500 training
+    expect(item(scorePair(short, hospitalVacancy()), 'costCoverage').value).toBe(1);
+    expect(item(scorePair(short, hospitalVacancy({ costSharing: noShare })), 'costCoverage').value).toBe(0);
+    const partial = item(scorePair(short, hospitalVacancy({ costSharing: travelOnly })), 'costCoverage');
+    expect(partial.value).toBeCloseTo(1200 / (1500 + 1200 + 400), 4);
+    expect(partial.detail).toBe(
+      'Estimated costs to bridge: EUR 3,100 (training EUR 1,500, travel EUR 1,200, visa EUR 400); the employer pays travel, covering 39%.',
+    );
+    const own = nurse({ bridgingCosts: { training: 0, travel: 1000, visa: 1000 } });
+    expect(item(scorePair(own, hospitalVacancy({ costSharing: travelOnly })), 'costCoverage').value).toBe(0.5);
+  });
+
+  it('scores the destination by its place in the trainee’s preferences', () => {
+    const pref = (destinations: string[] | undefined) =>
+      item(scorePair(nurse({ preferences: { destinations } }), hospitalVacancy()), 'destinationPreference');
+    expect(pref(['DE', 'AU', 'JP']).value).toBe(1);
+    expect(pref(['AU', 'DE', 'JP']).value).toBe(0.6667);
+    expect(pref(['AU', 'DE', 'JP']).detail).toBe("Germany (DE) is the trainee's 2nd of 3 preferred destinations.");
+    expect(pref(undefined).value).toBe(0.5);
+    expect(pref(undefined).detail).toMatch(/open to all/);
+  });
+
+  it('applies custom weights, normalised to shares', () => {
+    const s = scorePair(nurse(), hospitalVacancy({ isco08: '5321' }), {
+      occupationFit: 2,
+      languageMargin: 0,
+      experience: 0,
+      readiness: 0,
+      costCoverage: 0,
+      destinationPreference: 0,
+    });
+    expect(item(s, 'occupationFit').weight).toBe(1);
+    expect(s.score).toBe(0.6);
+    expect(() => scorePair(nurse(), hospitalVacancy(), { occupationFit: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('rankCandidates', () => {
+  const trainee = (id: string, months: number): MatchCandidate =>
+    nurse({ traineeId: id, experience: [{ isco08: '2221', months }] });
+
+  it('orders by score, breaks ties by trainee id ascending whatever the input order, and drops filtered trainees', () => {
+    const candidates = [
+      trainee('t-c', 36),
+      trainee('t-a', 36),
+      trainee('t-b', 48),
+      { ...trainee('t-0', 60), consentToMatch: false },
+      trainee('t-d', 12),
+    ];
+    const ids = (list: readonly MatchCandidate[]) => rankCandidates(hospitalVacancy(), list).map((r) => r.traineeId);
+    expect(ids(candidates)).toEqual(['t-b', 't-a', 't-c', 't-d']);
+    expect(ids([...candidates].reverse())).toEqual(['t-b', 't-a', 't-c', 't-d']);
+  });
+
+  it('shortlists max(10, 3 × headcount) by default, or the given limit', () => {
+    const many = Array.from({ length: 50 }, (_, i) => trainee(`t-${String(i).padStart(2, '0')}`, i));
+    expect(rankCandidates(hospitalVacancy({ headcount: 2 }), many)).toHaveLength(10);
+    expect(rankCandidates(hospitalVacancy({ headcount: 7 }), many)).toHaveLength(21);
+    // 48 and 49 months both score the full experience value: the tie goes to the lower trainee id.
+    expect(rankCandidates(hospitalVacancy(), many, { limit: 4 }).map((r) => r.traineeId)).toEqual([
+      't-48',
+      't-49',
+      't-47',
+      't-46',
+    ]);
+    expect(rankCandidates(hospitalVacancy(), many, { limit: 0 })).toEqual([]);
+  });
+
+  it('returns the breakdown and the qualifying pathways in the contract’s item shape', () => {
+    const [top] = rankCandidates(hospitalVacancy(), [trainee('t-1', 30)]);
+    expect(top).toMatchObject({ traineeId: 't-1', pathways: [{ pathwayId: 'de-skilled-worker', status: 'eligible' }] });
+    expect(top!.score).toBe(scorePair(trainee('t-1', 30), hospitalVacancy()).score);
+  });
+
+  it('equals sorting every filtered candidate by scorePair (property)', () => {
+    const cefr = fc.constantFrom('A1', 'A2', 'B1', 'B2', 'C1', 'C2' as const);
+    const candidate = fc.record({
+      id: fc.integer({ min: 0, max: 40 }),
+      isco08: fc.constantFrom('2221', '3221', '5321', '7411'),
+      de: cefr,
+      months: fc.integer({ min: 0, max: 80 }),
+      status: fc.constantFrom('eligible', 'conditionally_eligible', 'not_eligible' as const),
+      gaps: fc.integer({ min: 0, max: 3 }),
+      dest: fc.constantFrom(undefined, ['DE'], ['AU', 'DE'], ['AU']),
+    });
+    fc.assert(
+      fc.property(fc.array(candidate, { maxLength: 40 }), fc.integer({ min: 1, max: 15 }), (raw, limit) => {
+        const candidates = raw.map((r, i) =>
+          nurse({
+            traineeId: `t-${r.id}-${i % 3}`,
+            isco08: r.isco08,
+            languages: [{ language: 'de', cefr: r.de }],
+            experience: [{ isco08: r.isco08, months: r.months }],
+            preferences: r.dest ? { destinations: r.dest } : {},
+            pathways: [
+              {
+                pathwayId: 'de-recognition-partnership',
+                status: r.status,
+                gaps: Array.from({ length: r.gaps }, (_, g) => ({ criterionId: `c${g}`, need: 'x', have: 'y' })),
+              },
+            ],
+          }),
+        );
+        const v = hospitalVacancy({ isco08: '5321' });
+        const got = rankCandidates(v, candidates, { limit }).map((r) => [r.traineeId, r.score]);
+        const expected = candidates
+          .filter((c) => c.pathways[0]!.status !== 'not_eligible' && c.isco08 !== '7411')
+          .filter((c) => !c.preferences?.destinations || c.preferences.destinations.includes('DE'))
+          .map((c) => [c.traineeId, scorePair(c, v).score] as const)
+          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+          .slice(0, limit);
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('ranks 10,000 candidates for one vacancy in a few milliseconds', () => {
+    const cefrs = ['A2', 'B1', 'B2', 'C1'] as const;
+    const candidates = Array.from({ length: 10_000 }, (_, i) =>
+      nurse({
+        traineeId: `t-${i}`,
+        isco08: i % 5 === 0 ? '3221' : '2221',
+        languages: [{ language: 'de', cefr: cefrs[i % 4]! }],
+        experience: [{ isco08: '2221', months: (i * 7) % 97 }],
+        pathways:
+          i % 3 === 0
+            ? [
+                {
+                  pathwayId: 'de-recognition-partnership',
+                  status: 'conditionally_eligible',
+                  gaps: [{ criterionId: 'recognition', need: 'full', have: 'none' }],
+                },
+              ]
+            : [{ pathwayId: 'de-skilled-worker', status: 'eligible' }],
+      }),
+    );
+    const v = hospitalVacancy({ isco08: '5321', headcount: 5 });
+    for (let i = 0; i < 5; i++) rankCandidates(v, candidates); // warm up the JIT
+    const runs: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      const shortlist = rankCandidates(v, candidates);
+      runs.push(performance.now() - t0);
+      expect(shortlist).toHaveLength(15);
+    }
+    runs.sort((a, b) => a - b);
+    const median = runs[3]!;
+    console.info(`rankCandidates 10k: median ${median.toFixed(2)} ms`);
+    // A few ms on a laptop; the bound leaves room for a loaded CI machine.
+    expect(median).toBeLessThan(25);
+  });
+});
