@@ -59,6 +59,26 @@ export const idempotencyRepository = {
     return row !== undefined;
   },
 
+  complete(
+    db: Executor,
+    record: { scope: string; key: string; statusCode: number; response: unknown; traineeId?: string | undefined },
+  ) {
+    return db
+      .updateTable('idempotency_records')
+      .set({
+        status_code: record.statusCode,
+        response: JSON.stringify(record.response),
+        trainee_id: record.traineeId ?? null,
+      })
+      .where('scope', '=', record.scope)
+      .where('key', '=', record.key)
+      .execute();
+  },
+
+  release(db: Executor, scope: string, key: string) {
+    return db.deleteFrom('idempotency_records').where('scope', '=', scope).where('key', '=', key).execute();
+  },
+
   deleteForTrainee(db: Executor, traineeId: string) {
     return db.deleteFrom('idempotency_records').where('trainee_id', '=', traineeId).execute();
   },

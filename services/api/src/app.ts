@@ -1,0 +1,70 @@
+import type { Database } from '@corridor/db';
+import swagger from '@fastify/swagger';
+import apiReference from '@scalar/fastify-api-reference';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import auth from './plugins/auth.ts';
+import errors from './plugins/errors.ts';
+import idempotency from './plugins/idempotency.ts';
+import { registerBulkParsers } from './routes/bulk.ts';
+import healthRoutes, { type ReadinessCheck } from './routes/health.ts';
+import organizationRoutes from './routes/organizations.ts';
+import partnershipRoutes from './routes/partnerships.ts';
+import traineeRoutes from './routes/trainees.ts';
+import vacancyRoutes from './routes/vacancies.ts';
+
+export interface AppDependencies {
+  database: Database;
+  adminKey: string | undefined;
+  bulkMaxBytes?: number;
+  readinessChecks?: ReadinessCheck[];
+  /** A pino logger (server.ts builds it with PII redaction); none in tests. */
+  logger?: FastifyBaseLogger;
+}
+
+/** Builds the HTTP app without listening: server.ts boots it, tests inject into it. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: 'x-request-id',
+    bodyLimit: 1024 * 1024, // JSON bodies; bulk files stream past this limit with their own
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  // Third-party plugins.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Corridor API',
+        version: '1.0.0',
+        description:
+          'Matches trainees from skills partnerships with employers abroad. Errors are RFC 9457 problem+json; writes accept Idempotency-Key; lists are cursor-paginated.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(apiReference, { routePrefix: '/docs', configuration: { url: '/openapi.json' } });
+
+  // Our plugins.
+  await app.register(errors);
+  await app.register(auth, { database: deps.database, adminKey: deps.adminKey });
+  await app.register(idempotency, { database: deps.database });
+  registerBulkParsers(app, deps.bulkMaxBytes ?? 2 * 1024 ** 3);
+
+  // Routes.
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes, { database: deps.database, checks: deps.readinessChecks ?? [] });
+  await app.register(organizationRoutes, { database: deps.database });
+  await app.register(partnershipRoutes, { database: deps.database });
+  await app.register(vacancyRoutes, { database: deps.database });
+  await app.register(traineeRoutes, { database: deps.database });
+  return app;
+}

@@ -1,0 +1,2 @@
+export { type AppDependencies, buildApp } from './app.ts';
+export { loggerOptions, REDACT_PATHS } from './logger.ts';

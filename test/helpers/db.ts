@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import { type Database, migrateToLatest, openDatabase } from '@corridor/db';
+import { sql } from 'kysely';
+
+/** The real Postgres the suite runs against (CI starts it; see .ci/run). */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * A fresh schema in the real test database, migrated, for one test file: files run in parallel without
+ * seeing each other's rows. `drop()` removes it.
+ */
+export async function isolatedDatabase(label = 't'): Promise<Database & { schema: string; drop(): Promise<void> }> {
+  const schema = `${label.replace(/\W/g, '_')}_${randomBytes(5).toString('hex')}`;
+  const database = await openDatabase({ url: TEST_DATABASE_URL, schema, poolMax: 5 });
+  await migrateToLatest(database.db, schema);
+  return {
+    ...database,
+    schema,
+    async drop() {
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(database.db);
+      await database.close();
+    },
+  };
+}
