@@ -145,7 +145,8 @@ export function testToClb(test: LanguageTest): [number, number, number, number] 
       ieltsClb('speaking', speaking),
     ];
   }
-  if (test.name === 'CELPIP') return [listening, reading, writing, speaking].map((n) => Math.floor(n)) as never;
+  if (test.name === 'CELPIP')
+    return [Math.floor(listening), Math.floor(reading), Math.floor(writing), Math.floor(speaking)];
   return undefined;
 }
 

@@ -40,6 +40,7 @@ export type Condition =
   | { kind: 'always' }
   | { kind: 'any'; of: Condition[] }
   | { kind: 'all'; of: Condition[] }
+  | { kind: 'not'; of: Condition }
   | { kind: 'ageAtLeast'; years: number }
   | { kind: 'ageBelow'; years: number }
   | { kind: 'nationalityIn'; countries: string[] }
@@ -55,6 +56,7 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
     z.object({ kind: z.literal('always') }),
     z.object({ kind: z.literal('any'), of: z.array(Condition).min(1) }),
     z.object({ kind: z.literal('all'), of: z.array(Condition).min(1) }),
+    z.object({ kind: z.literal('not'), of: Condition }),
     z.object({ kind: z.literal('ageAtLeast'), years: z.number().int().min(0) }),
     z.object({ kind: z.literal('ageBelow'), years: z.number().int().min(0) }),
     z.object({ kind: z.literal('nationalityIn'), countries: z.array(CountryCode).min(1) }),
@@ -141,7 +143,7 @@ export const Criterion = z.discriminatedUnion('kind', [
     ...common,
     kind: z.literal('auEnglish'),
     min: z.enum(AU_ENGLISH_LEVELS),
-    pointsByLevel: z.record(z.enum(AU_ENGLISH_LEVELS), z.number()).optional(),
+    pointsByLevel: z.partialRecord(z.enum(AU_ENGLISH_LEVELS), z.number()).optional(),
   }),
   z.object({
     ...common,
@@ -226,6 +228,12 @@ export const Criterion = z.discriminatedUnion('kind', [
     alsoRequires: z.string().optional(),
   }),
   z.object({ ...common, kind: z.literal('certification'), anyOf: z.array(z.string().min(1)).min(1) }),
+  z.object({
+    ...common,
+    kind: z.literal('certificationPoints'),
+    /** Points for each held code (facts the profile records as codes, e.g. a Professional Year). */
+    items: z.array(z.object({ code: z.string().min(1), label: z.string().min(1), points: z.number() })).min(1),
+  }),
   z.object({ ...common, kind: z.literal('skillsAssessment'), authorities: z.array(z.string()).optional() }),
   z.object({ ...common, kind: z.literal('nationality'), in: z.array(CountryCode).min(1) }),
   z.object({
@@ -282,9 +290,13 @@ export const RulePack = z
     criteria: z.array(Criterion).min(1),
     points: z
       .object({
-        passMark: z.number(),
+        /** null: a ranking score without a pass mark (Canada's CRS). */
+        passMark: z.number().nullable(),
         caps: z.array(z.object({ criteria: z.array(z.string()).min(2), max: z.number() })).default([]),
         label: z.string().optional(),
+        /** Another route needs no points (Opportunity Card: a recognised skilled worker). */
+        waivedWhen: Condition.optional(),
+        waivedReason: z.string().optional(),
       })
       .optional(),
     /** Application steps the profile cannot show (health, character, invitation): listed, never evaluated. */
@@ -316,13 +328,10 @@ export const RulePack = z
       const sorted = [...dated].sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1));
       if (c.kind === 'testScores') checkNoOverlap(sorted, ctx, ['criteria', i, 'requirements']);
       if (c.kind === 'salary')
-        c.tiers.forEach((t, j) =>
-          checkNoOverlap(
-            [...t.thresholds].sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1)),
-            ctx,
-            ['criteria', i, 'tiers', j, 'thresholds'],
-          ),
-        );
+        for (const [j, t] of c.tiers.entries()) {
+          const sortedTier = [...t.thresholds].sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1));
+          checkNoOverlap(sortedTier, ctx, ['criteria', i, 'tiers', j, 'thresholds']);
+        }
     });
     for (const [i, cap] of (p.points?.caps ?? []).entries())
       for (const id of cap.criteria)

@@ -51,6 +51,8 @@ export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 
 export const notFound = (what: string) => new ProblemError(404, 'not-found', 'Not found', `${what} was not found`);
 export const conflict = (detail: string) => new ProblemError(409, 'conflict', 'Conflict', detail);
 export const payloadTooLarge = (detail: string) =>
-  new ProblemError(413, 'payload-too-large', 'Payload too large', detail);
+  new ProblemError(413, 'payload-too-large', 'Payload too large', `${detail}; nothing was written`, [
+    { path: 'body', message: detail },
+  ]);
 export const unsupportedMediaType = (detail: string) =>
   new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', detail);

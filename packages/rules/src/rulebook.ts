@@ -1,0 +1,113 @@
+import type { EligibilityProfile, EligibilityResult, OfferTermsInput } from '@corridor/domain';
+import { type CompiledPack, compilePack } from './compile.ts';
+import { deriveFacts } from './facts.ts';
+import { SHIPPED_PACK_JSON } from './packs/index.ts';
+import { RulePack } from './schema.ts';
+import { formatIssues } from './validate.ts';
+
+export interface PackSummary {
+  id: string;
+  destination: string;
+  name: string;
+  version: string;
+  effectiveFrom: string;
+  effectiveTo: string | null;
+  sources: string[];
+}
+
+export interface EvaluateOptions {
+  asOf: string;
+  pathways?: readonly string[] | undefined;
+  destinations?: readonly string[] | undefined;
+  offer?: OfferTermsInput | undefined;
+}
+
+export interface RuleBook {
+  /** Packs in force on `asOf`, one version per pathway. */
+  list(asOf: string): PackSummary[];
+  /** The version of a pathway in force on `asOf`, with its criteria. */
+  get(id: string, asOf: string): RulePack | undefined;
+  /** Every version of a pathway, oldest first. */
+  versions(id: string): PackSummary[];
+  /** Evaluate a profile against the packs in force on `asOf` (optionally only some pathways or destinations). */
+  evaluate(profile: EligibilityProfile, options: EvaluateOptions): EligibilityResult[];
+  /** The compiled version in force, for callers that evaluate one pathway many times. */
+  compiled(id: string, asOf: string): CompiledPack | undefined;
+}
+
+const summary = (p: RulePack): PackSummary => ({
+  id: p.id,
+  destination: p.destination,
+  name: p.name,
+  version: p.version,
+  effectiveFrom: p.effectiveFrom,
+  effectiveTo: p.effectiveTo,
+  sources: p.sources.map((s) => s.url),
+});
+
+const inForce = (p: RulePack, asOf: string) =>
+  p.effectiveFrom <= asOf && (p.effectiveTo === null || asOf <= p.effectiveTo);
+
+/** Build a rule book: compiles every pack once and refuses overlapping versions of one pathway. */
+export function createRuleBook(packs: readonly RulePack[]): RuleBook {
+  const byId = new Map<string, CompiledPack[]>();
+  for (const p of packs) {
+    const list = byId.get(p.id) ?? [];
+    list.push(compilePack(p));
+    byId.set(p.id, list);
+  }
+  for (const [id, list] of byId) {
+    list.sort((a, b) => (a.pack.effectiveFrom < b.pack.effectiveFrom ? -1 : 1));
+    for (let i = 1; i < list.length; i++) {
+      const prev = list[i - 1]!.pack;
+      const next = list[i]!.pack;
+      if (prev.effectiveTo === null || prev.effectiveTo >= next.effectiveFrom)
+        throw new Error(`rule packs for ${id} overlap: ${prev.version} and ${next.version}`);
+    }
+  }
+  const ids = [...byId.keys()].sort();
+  const pick = (id: string, asOf: string): CompiledPack | undefined => {
+    const list = byId.get(id);
+    if (!list) return undefined;
+    for (let i = list.length - 1; i >= 0; i--) if (inForce(list[i]!.pack, asOf)) return list[i];
+    return undefined;
+  };
+  return {
+    list: (asOf) => ids.flatMap((id) => pick(id, asOf) ?? []).map((c) => summary(c.pack)),
+    get: (id, asOf) => pick(id, asOf)?.pack,
+    versions: (id) => (byId.get(id) ?? []).map((c) => summary(c.pack)),
+    compiled: pick,
+    evaluate(profile, { asOf, pathways, destinations, offer }) {
+      const facts = deriveFacts(profile, asOf, offer);
+      const results: EligibilityResult[] = [];
+      const wanted = pathways && pathways.length > 0 ? pathways : ids;
+      for (const id of wanted) {
+        const c = pick(id, asOf);
+        if (c === undefined) continue;
+        if (destinations && destinations.length > 0 && !destinations.includes(c.pack.destination)) continue;
+        results.push(c.evaluateFacts(facts));
+      }
+      return results;
+    },
+  };
+}
+
+let shipped: RulePack[] | undefined;
+/** The packs shipped with this package, validated once. */
+export function shippedPacks(): RulePack[] {
+  if (shipped === undefined) {
+    shipped = SHIPPED_PACK_JSON.map((json, i) => {
+      const r = RulePack.safeParse(json);
+      if (!r.success) throw new Error(`shipped pack #${i} is invalid: ${JSON.stringify(formatIssues(r.error))}`);
+      return r.data;
+    });
+  }
+  return shipped;
+}
+
+let shippedBook: RuleBook | undefined;
+/** A rule book over the shipped packs (built on first use). */
+export function shippedRuleBook(): RuleBook {
+  shippedBook ??= createRuleBook(shippedPacks());
+  return shippedBook;
+}

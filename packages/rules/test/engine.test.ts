@@ -1,0 +1,331 @@
+import type { EligibilityProfile, LanguageTest } from '@corridor/domain';
+import { EligibilityResult } from '@corridor/domain';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  ageOn,
+  createRuleBook,
+  diffPacks,
+  evaluateSafeguards,
+  flippedCriteria,
+  ieltsToCefrRank,
+  shippedPacks,
+  testToAuLevel,
+  testToCefrRank,
+  testToClb,
+  validatePack,
+} from '../src/index.ts';
+import { book, crit, evalOne, maria } from './helpers.ts';
+
+const PATHWAYS = [
+  'au-189',
+  'au-190',
+  'au-491',
+  'au-482-core',
+  'au-482-specialist',
+  'au-186-trt',
+  'de-skilled-worker',
+  'de-blue-card',
+  'de-experience',
+  'de-recognition-measures',
+  'de-recognition-partnership',
+  'de-opportunity-card',
+  'de-nurse-licence',
+  'uk-skilled-worker',
+  'jp-epa-nurse',
+  'jp-epa-care-worker',
+  'jp-ssw-nursing-care',
+  'ca-fsw',
+  'ca-crs',
+  'fi-employed-person',
+  'fi-practical-nurse',
+];
+
+describe('shipped packs and the rule book', () => {
+  it('every contract pathway has a valid pack in force on 2026-01-15, each citing sources', () => {
+    const list = book.list('2026-01-15');
+    expect(list.map((p) => p.id).sort()).toEqual([...PATHWAYS].sort());
+    for (const p of shippedPacks()) {
+      expect(validatePack(p).ok).toBe(true);
+      expect(p.sources.length).toBeGreaterThan(0);
+    }
+  });
+  it('every result matches the contract schema', () => {
+    for (const r of book.evaluate(maria(), { asOf: '2026-01-15' }))
+      expect(EligibilityResult.safeParse(r).success).toBe(true);
+  });
+  it('versions() lists history and get() picks by date; filters by destination and pathway', () => {
+    expect(book.versions('uk-skilled-worker').map((v) => v.version)).toEqual([
+      '2024-04-04',
+      '2025-07-22',
+      '2026-01-08',
+    ]);
+    expect(book.get('uk-skilled-worker', '2026-01-07')?.version).toBe('2025-07-22');
+    expect(book.get('uk-skilled-worker', '2024-04-03')).toBeUndefined();
+    const de = book.evaluate(maria(), { asOf: '2026-01-15', destinations: ['DE'] });
+    expect(new Set(de.map((r) => r.destination))).toEqual(new Set(['DE']));
+    expect(book.evaluate(maria(), { asOf: '2026-01-15', pathways: ['ca-fsw'] }).map((r) => r.pathwayId)).toEqual([
+      'ca-fsw',
+    ]);
+  });
+  it('refuses overlapping versions of one pathway', () => {
+    const [p] = shippedPacks().filter((x) => x.id === 'au-189');
+    expect(() => createRuleBook([p!, { ...p!, version: 'x', effectiveFrom: '2020-01-01' }])).toThrow(/overlap/);
+  });
+  it('uncertain values say so in the criterion detail', () => {
+    const r = evalOne('de-opportunity-card', maria(), '2026-01-15');
+    expect(crit(r, 'english-c1').detail).toMatch(/⚠️ unverified/);
+    expect(crit(r, 'age-points').detail).toMatch(/🟡 secondary/);
+  });
+});
+
+describe('dates and conversions', () => {
+  it('age is whole years; the birthday itself counts; 29 February reaches its birthday on 1 March', () => {
+    expect(ageOn('2000-03-01', '2026-03-01')).toBe(26);
+    expect(ageOn('2000-03-01', '2026-02-28')).toBe(25);
+    expect(ageOn('2004-02-29', '2026-02-28')).toBe(21);
+    expect(ageOn('2004-02-29', '2026-03-01')).toBe(22);
+  });
+  it('IELTS → CEFR (cefr-ielts): 8.5 C2, 7.0–8.0 C1, 5.5–6.5 B2, 4.0–5.0 B1, below 4 none', () => {
+    expect([9, 8.5, 8, 7, 6.5, 5.5, 5, 4, 3.5].map(ieltsToCefrRank)).toEqual([6, 6, 5, 5, 4, 4, 3, 3, 0]);
+    expect(testToCefrRank({ name: 'Goethe', level: 'B1' })).toBe(3);
+    expect(testToCefrRank({ name: 'JLPT', level: 'N2' })).toBe(-1); // no official JLPT→CEFR mapping
+    expect(testToCefrRank({ name: 'PTE', overall: 70 })).toBe(-1);
+  });
+  it('IELTS → Australian levels (each band 6/7/8) and → CLB per ability (ca-clb-ielts)', () => {
+    const ielts = (l: number, r: number, w: number, s: number, module?: 'general'): LanguageTest => ({
+      name: 'IELTS',
+      module,
+      bands: { listening: l, reading: r, writing: w, speaking: s },
+    });
+    expect(testToAuLevel(ielts(8, 8, 8, 8), '2026-01-01')).toBe(4);
+    expect(testToAuLevel(ielts(7, 7, 7, 6.5), '2026-01-01')).toBe(2);
+    expect(testToAuLevel(ielts(5, 5, 5, 4.5), '2026-01-01')).toBe(0);
+    expect(testToClb(ielts(7, 7, 7, 7, 'general'))).toEqual([7, 9, 9, 9]);
+    expect(testToClb(ielts(6, 6, 6, 6, 'general'))).toEqual([7, 7, 7, 7]);
+    expect(testToClb(ielts(7.5, 6.5, 6.5, 6.5, 'general'))).toEqual([8, 8, 8, 8]);
+    expect(testToClb(ielts(7, 7, 7, 7))).toBeUndefined();
+  });
+});
+
+describe('validation, diffs and flips', () => {
+  it('validatePack names every offending field path', () => {
+    const [p] = shippedPacks().filter((x) => x.id === 'fi-employed-person');
+    const bad = JSON.parse(JSON.stringify(p));
+    bad.effectiveFrom = '2025-02-30';
+    bad.criteria[1].tiers[0].thresholds[0].amount = -5;
+    bad.criteria.push({ id: 'job-offer', kind: 'jobOffer', label: 'dup' });
+    const r = validatePack(bad);
+    expect(r.ok).toBe(false);
+    const paths = r.ok ? [] : r.errors.map((e) => e.path);
+    expect(paths).toContain('effectiveFrom');
+    expect(paths).toContain('criteria.1.tiers.0.thresholds.0.amount');
+    expect(paths).toContain('criteria.2.id');
+  });
+  it('diffPacks shows changed criteria with before/after values', () => {
+    const uk = shippedPacks().filter((x) => x.id === 'uk-skilled-worker');
+    const d = diffPacks(uk[1]!, uk[2]!);
+    const english = d.changed.find((c) => c.id === 'english');
+    expect(english?.changes).toContainEqual({ path: 'anyOf[0].minCefr', before: 'B1', after: 'B2' });
+    expect(d.pack).toContainEqual({ path: 'version', before: '2025-07-22', after: '2026-01-08' });
+    const bc = shippedPacks().filter((x) => x.id === 'de-blue-card');
+    const d2 = diffPacks(bc[0]!, bc[1]!);
+    expect(d2.changed.map((c) => c.id)).toContain('salary');
+    expect(d2.added).toEqual([]);
+  });
+  it('flippedCriteria lists criteria whose status changed', () => {
+    const p = { ...maria(), occupation: { isco08: '2142' } };
+    const offer = {
+      destination: 'GB',
+      isco08: '2142',
+      sponsor: true,
+      salary: { amount: 45000, currency: 'GBP', period: 'year' as const },
+    };
+    p.languages = [
+      {
+        language: 'en',
+        test: { name: 'IELTS', overall: 5, bands: { listening: 5, reading: 5, writing: 5, speaking: 5 } },
+      },
+    ];
+    const before = evalOne('uk-skilled-worker', p, '2026-01-07', offer);
+    const after = evalOne('uk-skilled-worker', p, '2026-01-08', offer);
+    expect(flippedCriteria(before, after)).toEqual(['english', 'points']);
+  });
+});
+
+describe('safeguards (who-ssl-2023, ilo-fair-recruitment)', () => {
+  const nurseFrom = (country: string): EligibilityProfile => ({ ...maria(), nationality: country, residence: country });
+  it('restricts active recruitment of a health worker from a listed country without a G2G agreement', () => {
+    const [who] = evaluateSafeguards(nurseFrom('NG'), { asOf: '2026-01-15' });
+    expect(who).toMatchObject({ id: 'who-safeguard-list', status: 'restricted' });
+    expect(who!.detail).toMatch(/never changes visa eligibility/);
+    expect(
+      evaluateSafeguards(nurseFrom('NG'), { asOf: '2026-01-15', partnership: { governmentToGovernment: true } })[0]!
+        .status,
+    ).toBe('clear');
+    expect(evaluateSafeguards(nurseFrom('PH'), { asOf: '2026-01-15' })[0]!.status).toBe('clear');
+    expect(evaluateSafeguards(nurseFrom('KE'), { asOf: '2026-01-15' })[0]!.status).toBe('clear');
+    const dev = { ...nurseFrom('NG'), occupation: { isco08: '2512' } };
+    expect(evaluateSafeguards(dev, { asOf: '2026-01-15' })[0]!.status).toBe('clear');
+  });
+  it('employer pays: any worker fee restricts; safeguards never change pathway results', () => {
+    expect(evaluateSafeguards(maria(), { asOf: '2026-01-15', costSharing: { workerFees: 100 } })[1]!.status).toBe(
+      'restricted',
+    );
+    expect(evaluateSafeguards(maria(), { asOf: '2026-01-15', costSharing: { workerFees: 0 } })[1]!.status).toBe(
+      'clear',
+    );
+    // Moving residence from a listed to an unlisted country flips the safeguard but no pathway result.
+    const listed = nurseFrom('NG');
+    const moved = { ...nurseFrom('NG'), residence: 'AE' };
+    expect(evaluateSafeguards(listed, { asOf: '2026-01-15' })[0]!.status).toBe('restricted');
+    expect(evaluateSafeguards(moved, { asOf: '2026-01-15' })[0]!.status).toBe('clear');
+    expect(book.evaluate(moved, { asOf: '2026-01-15' })).toEqual(book.evaluate(listed, { asOf: '2026-01-15' }));
+  });
+});
+
+describe('unknown data', () => {
+  it('a bare profile is never silently eligible or failed: the missing data is named', () => {
+    const bare: EligibilityProfile = { dateOfBirth: '1995-01-01', nationality: 'PH', occupation: { isco08: '2221' } };
+    for (const r of book.evaluate(bare, { asOf: '2026-01-15' })) {
+      expect(r.status).not.toBe('eligible');
+      if (r.status === 'insufficient_data') expect(r.criteria.some((c) => c.status === 'unknown')).toBe(true);
+    }
+    const r = evalOne('de-recognition-partnership', bare, '2026-01-15');
+    expect(crit(r, 'german')).toMatchObject({ status: 'unknown' });
+    expect(crit(r, 'german').detail).toMatch(/languages not given/);
+  });
+  it('a known blocking criterion gives not_eligible even with unknowns', () => {
+    const p: EligibilityProfile = { dateOfBirth: '1975-01-01', nationality: 'PH', occupation: { isco08: '2221' } };
+    expect(evalOne('au-189', p, '2026-01-15').status).toBe('not_eligible'); // 51: age alone decides
+  });
+});
+
+// ── property tests ────────────────────────────────────────────────────────────────────────────────
+const cefr = fc.constantFrom('A1', 'A2', 'B1', 'B2', 'C1', 'C2' as const);
+const isoDate = fc
+  .record({
+    y: fc.integer({ min: 2005, max: 2025 }),
+    m: fc.integer({ min: 1, max: 12 }),
+    d: fc.integer({ min: 1, max: 28 }),
+  })
+  .map(({ y, m, d }) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+const band = fc.integer({ min: 8, max: 18 }).map((n) => n / 2);
+const occupation = fc.constantFrom('2221', '3221', '5321', '2512', '2142', '7212');
+const country = fc.constantFrom('PH', 'IN', 'VN', 'ID', 'NG', 'AU', 'CA', 'GB', 'DE');
+const full = fc.record({
+  dateOfBirth: fc.integer({ min: 1970, max: 2007 }).chain((y) => isoDate.map((d) => `${y}${d.slice(4)}`)),
+  nationality: country,
+  occupation: occupation.map((isco08) => ({ isco08 })),
+  qualifications: fc.array(
+    fc.record({
+      iscedLevel: fc.integer({ min: 2, max: 8 }),
+      durationYears: fc.integer({ min: 1, max: 5 }),
+      field: fc.constantFrom('Nursing', 'Engineering', 'Care'),
+      awarded: isoDate,
+      recognition: fc.array(
+        fc.record({
+          destination: fc.constantFrom('DE', 'AU', 'FI'),
+          status: fc.constantFrom('none', 'in_progress', 'partial', 'full' as const),
+        }),
+        { maxLength: 2 },
+      ),
+    }),
+    { maxLength: 2 },
+  ),
+  languages: fc.array(
+    fc.oneof(
+      fc.record({ language: fc.constantFrom('en', 'de', 'fr', 'fi', 'ja'), cefr }),
+      fc.record({
+        language: fc.constant('en'),
+        test: fc.record({
+          name: fc.constant('IELTS' as const),
+          module: fc.constantFrom('general', 'academic' as const),
+          overall: band,
+          bands: fc.record({ listening: band, reading: band, writing: band, speaking: band }),
+          date: isoDate,
+        }),
+      }),
+      fc.record({
+        language: fc.constant('ja'),
+        test: fc.record({ name: fc.constant('JLPT' as const), level: fc.constantFrom('N1', 'N3', 'N4', 'N5') }),
+      }),
+    ),
+    { maxLength: 3 },
+  ),
+  experience: fc.array(
+    fc
+      .record({ isco08: occupation, country, from: isoDate, hoursPerWeek: fc.constantFrom(20, 40) })
+      .map((e) => ({ ...e, to: '2025-12-31' })),
+    { maxLength: 2 },
+  ),
+  certifications: fc.subarray(
+    ['nurse-licence', 'jp-care-skills', 'jp-care-japanese', 'au-professional-year', 'ca-study-2y'].map((code) => ({
+      code,
+    })),
+  ),
+  skillsAssessments: fc.array(
+    fc.record({
+      destination: fc.constantFrom('AU'),
+      authority: fc.constant('ANMAC'),
+      outcome: fc.constantFrom('positive', 'negative', 'pending' as const),
+    }),
+    { maxLength: 1 },
+  ),
+  family: fc.record({ maritalStatus: fc.constantFrom('single', 'married' as const) }),
+});
+const offerArb = fc.record({
+  destination: fc.constantFrom('DE', 'AU', 'GB', 'FI', 'JP', 'CA'),
+  isco08: occupation,
+  sponsor: fc.boolean(),
+  hoursPerWeek: fc.constantFrom(20, 39),
+  salary: fc.record({
+    amount: fc.integer({ min: 1000, max: 160000 }),
+    currency: fc.constantFrom('EUR', 'AUD', 'GBP'),
+    period: fc.constantFrom('year', 'month' as const),
+  }),
+});
+const OPTIONAL = [
+  'qualifications',
+  'languages',
+  'experience',
+  'certifications',
+  'skillsAssessments',
+  'family',
+] as const;
+
+describe('properties', () => {
+  it('(a) adding missing data never turns an eligible result into insufficient_data', () => {
+    fc.assert(
+      fc.property(
+        full,
+        offerArb,
+        fc.subarray([...OPTIONAL]),
+        fc.boolean(),
+        fc.constantFrom('2024-06-01', '2025-09-01', '2026-01-15'),
+        (profile, offer, dropped, dropOffer, asOf) => {
+          const partial: Record<string, unknown> = { ...profile };
+          for (const k of dropped) delete partial[k];
+          const before = book.evaluate(partial as EligibilityProfile, { asOf, offer: dropOffer ? undefined : offer });
+          const after = book.evaluate(profile as EligibilityProfile, { asOf, offer });
+          for (let i = 0; i < before.length; i++)
+            if (before[i]!.status === 'eligible') expect(after[i]!.status).not.toBe('insufficient_data');
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+  it('(b) evaluation is deterministic and does not depend on object identity', () => {
+    fc.assert(
+      fc.property(full, offerArb, (profile, offer) => {
+        const a = book.evaluate(profile as EligibilityProfile, { asOf: '2026-01-15', offer });
+        const b = book.evaluate(structuredClone(profile) as EligibilityProfile, {
+          asOf: '2026-01-15',
+          offer: structuredClone(offer),
+        });
+        expect(b).toEqual(a);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
