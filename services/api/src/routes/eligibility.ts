@@ -1,0 +1,90 @@
+import { type Database, eligibilityRepository, traineesRepository } from '@corridor/db';
+import {
+  EligibilityCheckRequest,
+  EligibilityCheckResponse,
+  EligibilityResult,
+  IsoDate,
+  READ_ROLES,
+} from '@corridor/domain';
+import type { RuleBookSource } from '@corridor/evaluation';
+import { evaluateSafeguards } from '@corridor/rules';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { IdParams, isUuid, Problem, writeErrors } from '../modules/views.ts';
+import { requireRole } from '../plugins/auth.ts';
+import { notFound, validationFailed } from '../problems.ts';
+
+/** Today's date in UTC: the only clock read on the eligibility path (the packages below take `asOf`). */
+export const todayUtc = (): string => new Date().toISOString().slice(0, 10);
+
+export const StoredEligibilityResult = EligibilityResult.extend({
+  /** When this outcome was computed (an unchanged re-evaluation does not rewrite it). */
+  evaluatedAt: z.string(),
+  /** The legally relevant date it was computed for. */
+  asOf: IsoDate,
+  /** Ids of the criteria that were unmet (kept with every stored decision, EU AI Act logging). */
+  failedCriteria: z.array(z.string()),
+});
+
+export default async function eligibilityRoutes(
+  app: FastifyInstance,
+  opts: { database: Database; ruleBooks: RuleBookSource },
+) {
+  const { database, ruleBooks } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/v1/eligibility/check',
+    {
+      schema: {
+        tags: ['eligibility'],
+        summary: 'Check a profile against the destination pathways (no key needed; nothing is stored)',
+        security: [],
+        body: EligibilityCheckRequest,
+        response: { 200: EligibilityCheckResponse, 400: Problem, 401: Problem },
+      },
+      // Stores nothing, so there is nothing to replay.
+      config: { idempotency: false },
+    },
+    async (req) => {
+      const { profile, pathways, destinations, offer } = req.body;
+      const asOf = req.body.asOf ?? todayUtc();
+      const book = await ruleBooks.current();
+      const unknown = (pathways ?? []).flatMap((id, i) =>
+        book.versions(id).length === 0 ? [{ path: `pathways.${i}`, message: `unknown pathway id ${id}` }] : [],
+      );
+      if (unknown.length > 0) throw validationFailed(unknown, 'unknown pathway ids');
+      const results = book.evaluate(profile, { asOf, pathways, destinations, offer });
+      return { results, safeguards: evaluateSafeguards(profile, { asOf }) };
+    },
+  );
+
+  r.get(
+    '/v1/trainees/:id/eligibility',
+    {
+      schema: {
+        tags: ['trainees', 'eligibility'],
+        summary: "A trainee's stored eligibility results, as last evaluated",
+        params: IdParams,
+        response: { 200: z.object({ results: z.array(StoredEligibilityResult) }), ...writeErrors },
+      },
+    },
+    async (req) => {
+      // The same roles and tenancy as GET /v1/trainees/{id}: another tenant's trainee is simply not found.
+      const actor = requireRole(req, [...READ_ROLES.trainees, 'trainee'], 'read trainees');
+      const { id } = req.params;
+      const trainee = isUuid(id) ? await traineesRepository.findVisible(database.db, actor, id) : undefined;
+      if (!trainee) throw notFound('trainee');
+      const rows = await eligibilityRepository.listForTrainee(database.db, trainee.id);
+      return {
+        results: rows.map((row) => ({
+          ...row.result,
+          evaluatedAt: row.evaluated_at.toISOString(),
+          asOf: row.as_of,
+          failedCriteria: row.failed_criteria,
+        })),
+      };
+    },
+  );
+}
