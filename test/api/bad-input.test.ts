@@ -18,12 +18,24 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const countTrainees = async () =>
-  Number((await t.database.db.selectFrom('trainees').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.database.db
+        .selectFrom('trainees')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 const paths = (res: { json(): { errors?: { path: string }[] } }) => (res.json().errors ?? []).map((e) => e.path).sort();
 
 describe('bad input answers 4xx problem+json naming each field, and writes nothing', () => {
   it('a malformed JSON body', async () => {
-    const res = await t.call({ method: 'POST', url: '/v1/trainees', headers: { ...provider.headers, 'content-type': 'application/json' }, payload: '{"dateOfBirth": "1996-04-02",' });
+    const res = await t.call({
+      method: 'POST',
+      url: '/v1/trainees',
+      headers: { ...provider.headers, 'content-type': 'application/json' },
+      payload: '{"dateOfBirth": "1996-04-02",',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.json()).toMatchObject({ status: 400, errors: [{ path: 'body' }] });
@@ -63,11 +75,16 @@ describe('bad input answers 4xx problem+json naming each field, and writes nothi
       method: 'POST',
       url: '/v1/vacancies',
       headers: employer.headers,
-      payload: nursingVacancy({ costSharing: { employerPaysTraining: true, employerPaysTravel: true, employerPaysVisa: true, workerFees: 300 } }),
+      payload: nursingVacancy({
+        costSharing: { employerPaysTraining: true, employerPaysTravel: true, employerPaysVisa: true, workerFees: 300 },
+      }),
     });
     expect(res.statusCode).toBe(422);
     expect(paths(res)).toEqual(['costSharing.workerFees']);
-    const count = await t.database.db.selectFrom('vacancies').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const count = await t.database.db
+      .selectFrom('vacancies')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
   });
 
@@ -75,15 +92,25 @@ describe('bad input answers 4xx problem+json naming each field, and writes nothi
     const q = await t.call({ method: 'GET', url: '/v1/trainees?limit=0&isco08=12', headers: provider.headers });
     expect(q.statusCode).toBe(400);
     expect(paths(q)).toEqual(['query.isco08', 'query.limit']);
-    expect((await t.call({ method: 'GET', url: '/v1/trainees/not-a-uuid', headers: provider.headers })).statusCode).toBe(404);
-    expect((await t.call({ method: 'GET', url: "/v1/trainees/'; DROP TABLE trainees;--", headers: provider.headers })).statusCode).toBe(404);
+    expect(
+      (await t.call({ method: 'GET', url: '/v1/trainees/not-a-uuid', headers: provider.headers })).statusCode,
+    ).toBe(404);
+    expect(
+      (await t.call({ method: 'GET', url: "/v1/trainees/'; DROP TABLE trainees;--", headers: provider.headers }))
+        .statusCode,
+    ).toBe(404);
   });
 
   it('an oversized bulk file is refused whole with 413', async () => {
     const before = await countTrainees();
     const line = `${JSON.stringify(nurseProfile())}\n`;
     const body = line.repeat(Math.ceil((BULK_LIMIT * 2) / line.length));
-    const res = await t.call({ method: 'POST', url: '/v1/trainees/bulk', headers: { ...provider.headers, 'content-type': 'application/x-ndjson' }, payload: body });
+    const res = await t.call({
+      method: 'POST',
+      url: '/v1/trainees/bulk',
+      headers: { ...provider.headers, 'content-type': 'application/x-ndjson' },
+      payload: body,
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json().errors[0].path).toBe('body');
     expect(await countTrainees()).toBe(before);
@@ -108,7 +135,12 @@ describe('bad input answers 4xx problem+json naming each field, and writes nothi
     const before = await countTrainees();
     const good = `${JSON.stringify(nurseProfile({ externalRef: 'trunc-1' }))}\n${JSON.stringify(nurseProfile({ externalRef: 'trunc-2' }))}\n`;
     const cut = JSON.stringify(nurseProfile({ externalRef: 'trunc-3' })).slice(0, 80);
-    const res = await t.call({ method: 'POST', url: '/v1/trainees/bulk', headers: { ...provider.headers, 'content-type': 'application/x-ndjson' }, payload: good + cut });
+    const res = await t.call({
+      method: 'POST',
+      url: '/v1/trainees/bulk',
+      headers: { ...provider.headers, 'content-type': 'application/x-ndjson' },
+      payload: good + cut,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().detail).toMatch(/truncated/);
     expect(await countTrainees()).toBe(before);
@@ -116,20 +148,36 @@ describe('bad input answers 4xx problem+json naming each field, and writes nothi
 
   it('a truncated CSV (an open quote at the end) is refused whole', async () => {
     const before = await countTrainees();
-    const csv = 'externalRef,dateOfBirth,nationality,occupation.isco08\nc-1,1996-04-02,PH,2221\nc-2,"1996-04-02,PH,2221';
-    const res = await t.call({ method: 'POST', url: '/v1/trainees/bulk', headers: { ...provider.headers, 'content-type': 'text/csv' }, payload: csv });
+    const csv =
+      'externalRef,dateOfBirth,nationality,occupation.isco08\nc-1,1996-04-02,PH,2221\nc-2,"1996-04-02,PH,2221';
+    const res = await t.call({
+      method: 'POST',
+      url: '/v1/trainees/bulk',
+      headers: { ...provider.headers, 'content-type': 'text/csv' },
+      payload: csv,
+    });
     expect(res.statusCode).toBe(400);
     expect(await countTrainees()).toBe(before);
   });
 
   it('a CSV with an unknown column names it', async () => {
-    const res = await t.call({ method: 'POST', url: '/v1/trainees/bulk', headers: { ...provider.headers, 'content-type': 'text/csv' }, payload: 'externalRef,favouriteColour\nx,blue\n' });
+    const res = await t.call({
+      method: 'POST',
+      url: '/v1/trainees/bulk',
+      headers: { ...provider.headers, 'content-type': 'text/csv' },
+      payload: 'externalRef,favouriteColour\nx,blue\n',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().detail).toContain('favouriteColour');
   });
 
   it('a bulk file of another media type gets 415', async () => {
-    const res = await t.call({ method: 'POST', url: '/v1/trainees/bulk', headers: { ...provider.headers, 'content-type': 'application/xml' }, payload: '<x/>' });
+    const res = await t.call({
+      method: 'POST',
+      url: '/v1/trainees/bulk',
+      headers: { ...provider.headers, 'content-type': 'application/xml' },
+      payload: '<x/>',
+    });
     expect(res.statusCode).toBe(415);
   });
 
@@ -138,13 +186,37 @@ describe('bad input answers 4xx problem+json naming each field, and writes nothi
       fc.asyncProperty(
         fc.oneof(
           fc.anything(),
-          fc.record({ dateOfBirth: fc.string(), nationality: fc.string(), occupation: fc.anything(), languages: fc.anything(), experience: fc.anything() }, { requiredKeys: [] }),
-          fc.record({ title: fc.anything(), headcount: fc.anything(), sector: fc.string(), pathways: fc.anything(), costSharing: fc.anything(), salary: fc.anything() }, { requiredKeys: [] }),
+          fc.record(
+            {
+              dateOfBirth: fc.string(),
+              nationality: fc.string(),
+              occupation: fc.anything(),
+              languages: fc.anything(),
+              experience: fc.anything(),
+            },
+            { requiredKeys: [] },
+          ),
+          fc.record(
+            {
+              title: fc.anything(),
+              headcount: fc.anything(),
+              sector: fc.string(),
+              pathways: fc.anything(),
+              costSharing: fc.anything(),
+              salary: fc.anything(),
+            },
+            { requiredKeys: [] },
+          ),
         ),
         fc.constantFrom('/v1/trainees', '/v1/vacancies'),
         async (body, url) => {
           const headers = url === '/v1/trainees' ? provider.headers : employer.headers;
-          const res = await t.call({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify(body) ?? 'null' });
+          const res = await t.call({
+            method: 'POST',
+            url,
+            headers: { ...headers, 'content-type': 'application/json' },
+            payload: JSON.stringify(body) ?? 'null',
+          });
           expect(res.statusCode).toBeGreaterThanOrEqual(200);
           expect(res.statusCode).toBeLessThan(500);
         },

@@ -35,30 +35,55 @@ describe('bulk trainees (JSON Lines)', () => {
       { line: 2, errors: [{ path: 'nationality', message: expect.stringContaining('ISO 3166') }] },
       { line: 3, errors: [{ path: '(row)', message: expect.stringContaining('not valid JSON') }] },
     ]);
-    const rows = await t.database.db.selectFrom('trainees').select(['external_ref', 'residence', 'isco08', 'language_levels']).orderBy('external_ref').execute();
+    const rows = await t.database.db
+      .selectFrom('trainees')
+      .select(['external_ref', 'residence', 'isco08', 'language_levels'])
+      .orderBy('external_ref')
+      .execute();
     expect(rows).toEqual([
       { external_ref: 'b-1', residence: 'SA', isco08: '2221', language_levels: ['de:B1', 'en:C1'] },
       { external_ref: 'b-3', residence: 'PH', isco08: '5321', language_levels: ['de:B1', 'en:C1'] },
     ]);
-    const events = await t.database.db.selectFrom('outbox').select(['type', 'payload']).where('type', '=', 'trainees.imported').execute();
+    const events = await t.database.db
+      .selectFrom('outbox')
+      .select(['type', 'payload'])
+      .where('type', '=', 'trainees.imported')
+      .execute();
     expect(events).toHaveLength(1);
     expect((events[0]!.payload as { created: string[] }).created).toHaveLength(2);
   });
 
   it('is idempotent: re-posting the same file changes nothing and emits no events', async () => {
-    const before = await t.database.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const before = await t.database.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     const res = await postBulk('/v1/trainees/bulk', provider.headers, file);
     expect(res.json()).toMatchObject({ accepted: 3, created: 0, updated: 0, unchanged: 3, rejectedCount: 2 });
-    const after = await t.database.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const after = await t.database.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     const versions = await t.database.db.selectFrom('trainees').select('version').execute();
     expect(versions.every((v) => v.version === 1)).toBe(true);
   });
 
   it('updates only the rows that changed', async () => {
-    const res = await postBulk('/v1/trainees/bulk', provider.headers, ndjson([nurseProfile({ externalRef: 'b-1', residence: 'SA' }), nurseProfile({ externalRef: 'b-3', residence: 'QA', occupation: { isco08: '5321' } })]));
+    const res = await postBulk(
+      '/v1/trainees/bulk',
+      provider.headers,
+      ndjson([
+        nurseProfile({ externalRef: 'b-1', residence: 'SA' }),
+        nurseProfile({ externalRef: 'b-3', residence: 'QA', occupation: { isco08: '5321' } }),
+      ]),
+    );
     expect(res.json()).toMatchObject({ accepted: 2, created: 0, updated: 1, unchanged: 1 });
-    const b3 = await t.database.db.selectFrom('trainees').select(['residence', 'version']).where('external_ref', '=', 'b-3').executeTakeFirstOrThrow();
+    const b3 = await t.database.db
+      .selectFrom('trainees')
+      .select(['residence', 'version'])
+      .where('external_ref', '=', 'b-3')
+      .executeTakeFirstOrThrow();
     expect(b3).toEqual({ residence: 'QA', version: 2 });
   });
 });
@@ -73,9 +98,21 @@ describe('bulk trainees (CSV)', () => {
     ].join('\n');
     const res = await postBulk('/v1/trainees/bulk', provider.headers, `${csv}\n`, 'text/csv');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ accepted: 2, created: 2, rejected: [{ line: 2, errors: [{ path: 'dateOfBirth' }] }] });
-    const ana = await t.database.db.selectFrom('trainees').selectAll().where('external_ref', '=', 'csv-1').executeTakeFirstOrThrow();
-    expect(ana).toMatchObject({ preferred_destinations: ['DE', 'AU'], consent_contact_email: true, language_levels: ['de:B2'] });
+    expect(res.json()).toMatchObject({
+      accepted: 2,
+      created: 2,
+      rejected: [{ line: 2, errors: [{ path: 'dateOfBirth' }] }],
+    });
+    const ana = await t.database.db
+      .selectFrom('trainees')
+      .selectAll()
+      .where('external_ref', '=', 'csv-1')
+      .executeTakeFirstOrThrow();
+    expect(ana).toMatchObject({
+      preferred_destinations: ['DE', 'AU'],
+      consent_contact_email: true,
+      language_levels: ['de:B2'],
+    });
     expect(ana.profile.experience).toEqual([{ isco08: '2221', months: 36 }]);
   });
 });
@@ -85,11 +122,25 @@ describe('bulk vacancies', () => {
     const employer = await createOrganization(t, 'employer', 'Hospital');
     const stranger = await createOrganization(t, 'employer', 'Stranger');
     const agency = await createOrganization(t, 'recruitment_agency', 'Agency', 'PH');
-    await t.call({ method: 'POST', url: `/v1/organizations/${agency.id}/mandates`, headers: employer.headers, payload: { employerId: employer.id } });
+    await t.call({
+      method: 'POST',
+      url: `/v1/organizations/${agency.id}/mandates`,
+      headers: employer.headers,
+      payload: { employerId: employer.id },
+    });
     const file = ndjson([
       nursingVacancy({ externalRef: 'v-1', employerId: employer.id }),
       nursingVacancy({ externalRef: 'v-2', employerId: stranger.id }),
-      nursingVacancy({ externalRef: 'v-3', employerId: employer.id, costSharing: { employerPaysTraining: false, employerPaysTravel: false, employerPaysVisa: false, workerFees: 1500 } }),
+      nursingVacancy({
+        externalRef: 'v-3',
+        employerId: employer.id,
+        costSharing: {
+          employerPaysTraining: false,
+          employerPaysTravel: false,
+          employerPaysVisa: false,
+          workerFees: 1500,
+        },
+      }),
       nursingVacancy({ externalRef: 'v-4' }),
     ]);
     const res = await postBulk('/v1/vacancies/bulk', agency.headers, file);

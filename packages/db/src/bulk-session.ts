@@ -37,6 +37,10 @@ export async function withBulkSession<T>(database: Database, work: (session: Bul
   let broken = false;
   try {
     await client.query('BEGIN');
+    // The planner's statistics describe the table as it was before this import; as the import grows it within
+    // this transaction, lookups by (owner, externalRef) would turn into sequential scans, quadratic over a large
+    // file. Every lookup in a bulk session is by that unique key, so the index is always the right plan.
+    await client.query('SET LOCAL enable_seqscan = off');
     const result = await work(session);
     await client.query('COMMIT');
     return result;

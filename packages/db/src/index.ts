@@ -4,11 +4,19 @@ export { newId } from './ids.ts';
 export { MigrationError, migrateToLatest } from './migrate.ts';
 export { apiKeysRepository } from './repositories/api-keys.repository.ts';
 export { InvalidCursorError } from './repositories/cursor.ts';
+export {
+  type EligibilityChangedEvent,
+  type EligibilityResultWrite,
+  eligibilityRepository,
+  type TraineeForEvaluation,
+} from './repositories/eligibility.repository.ts';
 export type { Executor } from './repositories/executor.ts';
 export { idempotencyRepository } from './repositories/idempotency.repository.ts';
 export { organizationsRepository } from './repositories/organizations.repository.ts';
 export { type DomainEvent, outboxRepository } from './repositories/outbox.repository.ts';
+export { outboxRelayRepository } from './repositories/outbox-relay.repository.ts';
 export { partnershipsRepository } from './repositories/partnerships.repository.ts';
+export { type RulePackVersionWrite, rulePacksRepository } from './repositories/rule-packs.repository.ts';
 export {
   type TraineeWrite,
   traineesRepository,

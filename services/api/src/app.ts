@@ -1,4 +1,5 @@
 import type { Database } from '@corridor/db';
+import { databaseRuleBookSource, type RuleBookSource } from '@corridor/evaluation';
 import swagger from '@fastify/swagger';
 import apiReference from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -7,9 +8,11 @@ import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import idempotency from './plugins/idempotency.ts';
 import { registerBulkParsers } from './routes/bulk.ts';
+import eligibilityRoutes from './routes/eligibility.ts';
 import healthRoutes, { type ReadinessCheck } from './routes/health.ts';
 import organizationRoutes from './routes/organizations.ts';
 import partnershipRoutes from './routes/partnerships.ts';
+import pathwayRoutes from './routes/pathways.ts';
 import traineeRoutes from './routes/trainees.ts';
 import vacancyRoutes from './routes/vacancies.ts';
 
@@ -20,6 +23,8 @@ export interface AppDependencies {
   readinessChecks?: ReadinessCheck[];
   /** A pino logger (server.ts builds it with PII redaction); none in tests. */
   logger?: FastifyBaseLogger;
+  /** The rule book for eligibility and pathways. Default: the shipped packs plus versions published in the database. */
+  ruleBook?: RuleBookSource;
 }
 
 /** Builds the HTTP app without listening: server.ts boots it, tests inject into it. */
@@ -66,5 +71,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(partnershipRoutes, { database: deps.database });
   await app.register(vacancyRoutes, { database: deps.database });
   await app.register(traineeRoutes, { database: deps.database });
+  const ruleBooks = deps.ruleBook ?? databaseRuleBookSource(deps.database.db);
+  await app.register(eligibilityRoutes, { database: deps.database, ruleBooks });
+  await app.register(pathwayRoutes, { database: deps.database, ruleBooks });
   return app;
 }

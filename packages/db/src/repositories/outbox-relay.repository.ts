@@ -26,13 +26,15 @@ export const outboxRelayRepository = {
   /** Stamps the claimed events as relayed; commits with the transaction that claimed them. */
   markRelayed(trx: Executor, ids: readonly string[]) {
     if (ids.length === 0) return Promise.resolve();
-    return trx
-      .updateTable('outbox')
-      .set({ relayed_at: sql<Date>`now()` })
-      // One array parameter instead of one parameter per id: batches can exceed the 65,535-parameter limit.
-      .where(sql<boolean>`id = any(${ids}::bigint[])`)
-      .execute()
-      .then(() => undefined);
+    return (
+      trx
+        .updateTable('outbox')
+        .set({ relayed_at: sql<Date>`now()` })
+        // One array parameter instead of one parameter per id: batches can exceed the 65,535-parameter limit.
+        .where(sql<boolean>`id = any(${ids}::bigint[])`)
+        .execute()
+        .then(() => undefined)
+    );
   },
 
   /** Events not relayed yet: the relay's backlog (health checks, tests, benchmarks). */

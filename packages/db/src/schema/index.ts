@@ -1,4 +1,5 @@
 import type { ApiKeysTable } from './api-keys.ts';
+import type { EligibilityResultsTable, RulePackVersionsTable } from './eligibility.ts';
 import type { IdempotencyRecordsTable } from './idempotency.ts';
 import type { AgencyMandatesTable, OrganizationsTable } from './organizations.ts';
 import type { OutboxTable } from './outbox.ts';
@@ -17,5 +18,7 @@ export interface DB {
   api_keys: ApiKeysTable;
   outbox: OutboxTable;
   idempotency_records: IdempotencyRecordsTable;
+  eligibility_results: EligibilityResultsTable;
+  rule_pack_versions: RulePackVersionsTable;
 }
 export type { VacancyTerms } from './vacancies.ts';

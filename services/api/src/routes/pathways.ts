@@ -1,5 +1,5 @@
 import { type Database, newId, rulePacksRepository } from '@corridor/db';
-import { IsoDate, PathwayId } from '@corridor/domain';
+import { IsoDate } from '@corridor/domain';
 import type { RuleBookSource } from '@corridor/evaluation';
 import { type PackSummary, type RulePack, validatePack } from '@corridor/rules';
 import type { FastifyInstance } from 'fastify';
@@ -55,8 +55,14 @@ const PublishedVersion = z.object({
 const AsOfQuery = z.object({ asOf: IsoDate.optional() });
 const PathwayParams = z.object({ id: z.string().max(64) });
 
-const detailOf = (pack: RulePack, summary: PackSummary, versions: PackSummary[]): z.infer<typeof PathwayDetail> => ({
-  ...summary,
+const detailOf = (pack: RulePack, versions: PackSummary[]): z.infer<typeof PathwayDetail> => ({
+  id: pack.id,
+  destination: pack.destination,
+  name: pack.name,
+  version: pack.version,
+  effectiveFrom: pack.effectiveFrom,
+  effectiveTo: pack.effectiveTo,
+  sources: pack.sources.map((s) => s.url),
   kind: pack.kind,
   verification: pack.verification,
   ...(pack.verificationNote ? { verificationNote: pack.verificationNote } : {}),
@@ -112,16 +118,14 @@ export default async function pathwayRoutes(
       const asOf = req.query.asOf ?? todayUtc();
       const book = await ruleBooks.current();
       const pack = book.get(id, asOf);
-      const summary = book.list(asOf).find((s) => s.id === id);
-      if (!pack || !summary) {
+      if (!pack) {
         if (book.versions(id).length === 0) throw notFound(`pathway ${id}`);
         throw notFound(`a version of pathway ${id} in force on ${asOf}`);
       }
-      return detailOf(pack, summary, book.versions(id));
+      return detailOf(pack, book.versions(id));
     },
   );
 
-  const publish = r.withTypeProvider<ZodTypeProvider>();
   const publishSchema = {
     tags: ['pathways'],
     summary: 'Publish a new version of a rule pack (platform admin)',
@@ -141,6 +145,7 @@ export default async function pathwayRoutes(
     const book = await ruleBooks.current();
     if (book.versions(id).some((v) => v.version === pack.version))
       throw conflict(`pathway ${id} already has version ${pack.version}; publish a correction as a new version`);
+    const publishedBy = `platform_admin (request ${req.id})`;
     const stored = await database.db.transaction().execute((trx) =>
       rulePacksRepository.publish(trx, {
         id: newId(),
@@ -149,7 +154,7 @@ export default async function pathwayRoutes(
         effectiveFrom: pack.effectiveFrom,
         effectiveTo: pack.effectiveTo,
         pack: pack as unknown as Record<string, unknown>,
-        publishedBy: `platform_admin (request ${req.id})`,
+        publishedBy,
       }),
     );
     if (!stored) throw conflict(`pathway ${id} already has version ${pack.version}`);
@@ -161,17 +166,17 @@ export default async function pathwayRoutes(
       version: pack.version,
       effectiveFrom: pack.effectiveFrom,
       effectiveTo: pack.effectiveTo,
-      publishedBy: `platform_admin (request ${req.id})`,
+      publishedBy,
       publishedAt: stored.published_at.toISOString(),
       versions: after.versions(id),
     };
   };
 
-  publish.put('/v1/pathways/:id', { schema: publishSchema }, async (req, reply) => {
+  r.put('/v1/pathways/:id', { schema: publishSchema }, async (req, reply) => {
     requireAdmin(req, 'publish rule packs');
     return reply.code(201).send(await handler(req));
   });
-  publish.post(
+  r.post(
     '/v1/pathways/:id/versions',
     { schema: { ...publishSchema, summary: 'Publish a new version of a rule pack (platform admin; same as PUT)' } },
     async (req, reply) => {
