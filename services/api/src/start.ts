@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '@corridor/config';
 import { type Database, migrateToLatest, openDatabase } from '@corridor/db';
+import { type JobSystem, startJobSystem } from '@corridor/jobs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
@@ -45,7 +46,22 @@ export async function startService(config: Config, log: Logger): Promise<Running
     log.info({ adminKeyFile: made.path }, 'embedded mode: the platform admin key is in this file');
   }
 
-  const app = await buildApp({ database, adminKey, bulkMaxBytes: config.bulkMaxBytes, logger: log });
+  // Without Redis the handlers and the outbox relay run here, in-process; with Redis they run in `pnpm worker`
+  // processes and this one only needs to know the queue is reachable.
+  const jobs: JobSystem = await startJobSystem(config, database, log.child({ component: 'jobs' }), {
+    workers: !config.redisUrl,
+    relay: !config.redisUrl,
+  });
+  log.info({ jobs: jobs.mode }, jobs.mode === 'in-process' ? 'jobs run in-process' : 'jobs go to BullMQ workers');
+
+  const app = await buildApp({
+    database,
+    adminKey,
+    bulkMaxBytes: config.bulkMaxBytes,
+    logger: log,
+    ruleBook: jobs.ruleBooks,
+    readinessChecks: [{ name: 'queue', check: async () => void (await jobs.runtime.counts()) }],
+  });
   await app.listen({ port: config.port, host: config.host });
   const url = `http://${config.host}:${config.port}`;
   log.info(
@@ -59,6 +75,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     adminKey,
     async close() {
       await app.close();
+      await jobs.stop();
       await database.close();
     },
   };

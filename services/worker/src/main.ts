@@ -1,8 +1,7 @@
 import { ConfigError, loadConfig } from '@corridor/config';
 import { migrateToLatest, openDatabase } from '@corridor/db';
-import { createBullmqRuntime, createOutboxRelay, defaultCoalesce, defaultRoutes } from '@corridor/queue';
+import { startJobSystem } from '@corridor/jobs';
 import pino from 'pino';
-import { buildHandlers, workerConcurrency } from './handlers.ts';
 
 function exitWith(message: string): never {
   process.stderr.write(`corridor worker: ${message}\n`);
@@ -28,16 +27,6 @@ const database = await openDatabase({ url: config.databaseUrl, poolMax: config.d
 const { applied } = await migrateToLatest(database.db);
 log.info({ migrationsApplied: applied.length }, 'database ready');
 
-const runtime = createBullmqRuntime({ redisUrl: config.redisUrl, prefix: 'corridor', log });
-const relay = createOutboxRelay({
-  database,
-  runtime,
-  routes: defaultRoutes,
-  coalesce: defaultCoalesce,
-  batchSize: 1_000,
-  log: log.child({ component: 'relay' }),
-});
-
 let shuttingDown = false;
 async function shutdown(signal: string) {
   if (shuttingDown) return;
@@ -48,21 +37,19 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, 30_000);
   force.unref();
-  await relay.stop();
-  await runtime.close();
+  await jobs?.stop();
   await database.close();
   log.info('worker stopped');
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 process.once('SIGINT', () => void shutdown('SIGINT'));
 
+let jobs: Awaited<ReturnType<typeof startJobSystem>> | undefined;
 try {
-  await runtime.startWorkers(buildHandlers({ database, log }), { concurrency: workerConcurrency });
+  jobs = await startJobSystem(config, database, log, { workers: true, relay: true });
 } catch (err) {
   log.fatal({ err }, 'cannot start workers');
-  await runtime.close();
   await database.close();
   process.exit(1);
 }
-relay.start();
-log.info({ jobs: Object.keys(runtime.catalog).length }, 'worker running');
+log.info({ jobs: Object.keys(jobs.runtime.catalog).length }, 'worker running');

@@ -3,7 +3,7 @@ import type { Executor } from './executor.ts';
 
 export interface DomainEvent {
   type: string;
-  aggregateType: 'trainee' | 'vacancy' | 'organization' | 'partnership' | 'placement';
+  aggregateType: 'trainee' | 'vacancy' | 'organization' | 'partnership' | 'placement' | 'pathway';
   aggregateId: string;
   /** Ids and field names only: events never carry personal data. */
   payload: Record<string, unknown>;

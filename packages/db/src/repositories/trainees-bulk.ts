@@ -31,6 +31,7 @@ export async function writeTraineeBatch(
   ownerOrgId: string,
   rows: readonly TraineeWrite[],
 ): Promise<UpsertOutcome[]> {
+  await session.wrote('trainees', 0);
   const refs: string[] = [];
   for (const r of rows) if (r.external_ref !== null) refs.push(r.external_ref);
   const existing = refs.length > 0 ? await traineesRepository.existingByExternalRef(session.db, ownerOrgId, refs) : [];
@@ -71,6 +72,7 @@ export async function writeTraineeBatch(
   if (changed.length > 0)
     outcomes.push(...(await traineesRepository.upsertMany(session.db, ownerOrgId, changed, 'none')));
 
+  await session.wrote('trainees', outcomes.length);
   const created = outcomes.filter((o) => o.change === 'created').map((o) => o.id);
   const updated = outcomes.filter((o) => o.change === 'updated').map((o) => o.id);
   if (created.length + updated.length > 0) {

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { type Database, outboxRepository } from '@corridor/db';
+import {
+  evaluateTrainees,
+  type RuleBookSource,
+  RuleBookStaleError,
+  reevaluatePathway,
+  UnknownPathwayError,
+} from '@corridor/evaluation';
+import {
+  type CorridorJobs,
+  type JobHandler,
+  type JobHandlers,
+  type JobLogger,
+  TerminalJobError,
+} from '@corridor/queue';
+
+export interface HandlerDeps {
+  database: Database;
+  ruleBooks: RuleBookSource;
+  /** Today's date (YYYY-MM-DD) as the rules' as-of date; injected so handlers never read the clock themselves. */
+  today: () => string;
+  log: JobLogger;
+}
+
+/** Outbox aggregate ids are UUIDs; a pathway is named by its id, so it gets a name-based (v5-style) UUID. */
+export function pathwayAggregateId(pathwayId: string): string {
+  const h = createHash('sha1').update(`corridor:pathway:${pathwayId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((Number.parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * A job whose domain code is not built yet. Terminal on purpose: retrying cannot make it appear, and returning
+ * success would lose the work silently. Failed jobs are kept (bounded) and visible, so they can be retried once
+ * the real handler ships. Listed in the issue notes as unfinished.
+ */
+function notBuiltYet(job: keyof CorridorJobs, arrivesWith: string): JobHandler<unknown> {
+  return async () => {
+    throw new TerminalJobError(`${job} is not built yet: it arrives with ${arrivesWith}`);
+  };
+}
+
+/**
+ * Every catalog job's handler, shared by the worker service (BullMQ) and the embedded in-process runner.
+ * Handlers stay thin: load by id, call the pure packages, write results and outbox events in one transaction.
+ * Delivery is at least once, so each is idempotent.
+ */
+export function buildHandlers(deps: HandlerDeps): JobHandlers<CorridorJobs> {
+  const { database, ruleBooks } = deps;
+  return {
+    'eligibility.evaluate': async ({ traineeIds }) => {
+      const book = await ruleBooks.current();
+      await evaluateTrainees(database, book, traineeIds, { asOf: deps.today() });
+    },
+
+    // One chunk per job; the next chunk is announced through the outbox, so a crash mid-way resumes from the
+    // last committed chunk rather than from the start, and the relay's deterministic job ids collapse repeats.
+    'eligibility.reevaluate': async ({ pathwayId, toVersion, chunkAfter }) => {
+      const book = await ruleBooks.current();
+      let outcome: Awaited<ReturnType<typeof reevaluatePathway>>;
+      try {
+        outcome = await reevaluatePathway(database, book, { pathwayId, toVersion, chunkAfter, asOf: deps.today() });
+      } catch (err) {
+        if (err instanceof RuleBookStaleError) {
+          ruleBooks.invalidate();
+          throw err; // retried: another process published the version a moment ago
+        }
+        if (err instanceof UnknownPathwayError) throw new TerminalJobError(err.message);
+        throw err;
+      }
+      if (outcome.nextCursor) {
+        await outboxRepository.append(database.db, [
+          {
+            type: 'pathway.reevaluation_continues',
+            aggregateType: 'pathway',
+            aggregateId: pathwayAggregateId(pathwayId),
+            payload: { pathwayId, toVersion, chunkAfter: outcome.nextCursor },
+          },
+        ]);
+      }
+    },
+
+    'match.vacancy': notBuiltYet('match.vacancy', 'the matching issue (#4)'),
+    'match.trainee': notBuiltYet('match.trainee', 'the matching issue (#4)'),
+    'match.round': notBuiltYet('match.round', 'the matching issue (#4)'),
+    'notify.deliver': notBuiltYet('notify.deliver', 'the notifications issue (#5)'),
+  };
+}
+
+/** Parallel jobs per type in one worker process; scale further with replicas. */
+export const workerConcurrency = {
+  'eligibility.evaluate': 2,
+  'eligibility.reevaluate': 1,
+  'match.vacancy': 4,
+  'match.trainee': 4,
+  'match.round': 1,
+  'notify.deliver': 16,
+} as const satisfies Record<keyof CorridorJobs, number>;

@@ -1,0 +1,58 @@
+import type { Config } from '@corridor/config';
+import type { Database } from '@corridor/db';
+import { databaseRuleBookSource, type RuleBookSource } from '@corridor/evaluation';
+import {
+  type CorridorJobs,
+  createBullmqRuntime,
+  createInProcessRuntime,
+  createOutboxRelay,
+  defaultCoalesce,
+  type JobLogger,
+  type JobRuntime,
+} from '@corridor/queue';
+import { buildHandlers, workerConcurrency } from './handlers.ts';
+import { corridorRoutes } from './routes.ts';
+
+export interface JobSystem {
+  runtime: JobRuntime<CorridorJobs>;
+  mode: 'bullmq' | 'in-process';
+  ruleBooks: RuleBookSource;
+  stop(): Promise<void>;
+}
+
+const utcToday = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * The job side of a process: the runtime (BullMQ with REDIS_URL, else in-process), the handlers and the outbox
+ * relay. The worker service runs it with `workers: true`; the API runs it in embedded mode (no Redis) so that a
+ * newcomer's single process does everything, and with Redis only to enqueue (the workers live elsewhere).
+ */
+export async function startJobSystem(
+  config: Pick<Config, 'redisUrl'>,
+  database: Database,
+  log: JobLogger,
+  options: { workers: boolean; relay: boolean },
+): Promise<JobSystem> {
+  const ruleBooks = databaseRuleBookSource(database.db);
+  const runtime = config.redisUrl
+    ? createBullmqRuntime({ redisUrl: config.redisUrl, prefix: 'corridor', log })
+    : createInProcessRuntime({ log });
+  if (options.workers) {
+    await runtime.startWorkers(buildHandlers({ database, ruleBooks, today: utcToday, log }), {
+      concurrency: workerConcurrency,
+    });
+  }
+  const relay = options.relay
+    ? createOutboxRelay({ database, runtime, routes: corridorRoutes, coalesce: defaultCoalesce, batchSize: 1_000, log })
+    : undefined;
+  relay?.start();
+  return {
+    runtime,
+    mode: config.redisUrl ? 'bullmq' : 'in-process',
+    ruleBooks,
+    async stop() {
+      await relay?.stop();
+      await runtime.close();
+    },
+  };
+}
