@@ -7,27 +7,30 @@ import type {
   OfferTermsInput,
 } from '@corridor/domain';
 import { type CompiledCondition, compileCondition, FALSE, TRUE, UNKNOWN } from './conditions.ts';
-import { compileKind, type Out } from './criteria.ts';
+import { type Check, compileKind, copyOut, type KindCompiled, type Out } from './criteria/index.ts';
 import { deriveFacts, type Facts } from './facts.ts';
 import type { Criterion, RulePack, Verification } from './schema.ts';
 
-/** Accumulates one evaluation. Counters live on a per-pack scratch object; arrays are fresh per result. */
-interface Acc {
-  criteria: CriterionResult[];
-  /** Next free slot in `criteria` (pre-sized, so pushes never regrow the array). */
-  n: number;
-  gaps: Gap[];
-  blocked: boolean;
-  open: boolean;
-  bridged: boolean;
-  points: number;
-  upside: number;
-  capPoints: number[];
-  capUpside: number[];
-  out: Out;
+/**
+ * One compiled criterion, as data: every criterion has this one shape, so the pack's loop reads it with
+ * monomorphic loads and makes one call per criterion (its check), with no per-criterion wrapper closure.
+ */
+interface Step {
+  readonly id: string;
+  readonly applies: CompiledCondition | undefined;
+  readonly check: Check;
+  /** The check as registered across packs: identical checks share one outcome per facts. */
+  readonly shared: SharedCheck;
+  readonly hasPoints: boolean;
+  /** Index of the points cap the criterion counts towards; -1 none. */
+  readonly capIndex: number;
+  readonly pointsIfMet: number;
+  readonly decisive: boolean;
+  readonly bridges: readonly { route: string; when: CompiledCondition }[];
+  readonly notApplicable: string;
+  /** The outcome when `appliesWhen` cannot be decided: unknown, with every point possible. */
+  readonly cannotTell: Out;
 }
-
-type CompiledCriterion = (f: Facts, acc: Acc) => void;
 
 export interface CompiledPack {
   readonly pack: RulePack;
@@ -51,93 +54,101 @@ function caveatSuffix(verification: Verification, caveat: string | undefined): s
   return verification === 'official' ? ` [${caveat}]` : `${mark.slice(0, -1)}: ${caveat}]`;
 }
 
-function compileCriterion(c: Criterion, pack: RulePack, capIndex: number): CompiledCriterion {
-  const k = compileKind(c, pack);
-  const decisive = c.decisive ?? k.threshold;
-  const suffix = caveatSuffix(c.verification ?? pack.verification, c.caveat);
-  const applies: CompiledCondition | undefined = c.appliesWhen
-    ? compileCondition(c.appliesWhen, pack.destination)
-    : undefined;
-  const bridges = (c.bridges ?? []).map((b) => ({ route: b.route, when: compileCondition(b.when, pack.destination) }));
-  const pim = c.pointsIfMet ?? 0;
-  const hasPoints = k.hasPoints || pim > 0;
-  const maxPoints = k.maxPoints + pim;
-  const id = c.id;
-  const notApplicable = `not applicable: ${c.label}`;
-  const cannotTell = `${c.label}: cannot tell whether this applies (data missing)`;
-  const check = k.check;
+interface SharedCheck {
+  /** Index into `Facts.outcomes`. */
+  readonly slot: number;
+  readonly kind: KindCompiled;
+  /** Criteria compiled with this check; above one, outcomes are kept on the facts for the others. */
+  users: number;
+}
+/**
+ * Checks by what they read: the kind's parameters, the destination and the caveat suffix (never the id, the
+ * label, `appliesWhen`, bridges or `pointsIfMet`, which the step handles). Packs repeat criteria (the three
+ * Australian points tests share nine), and one profile's outcome for such a check is computed once. A rule
+ * book keeps one registry for its packs; a pack compiled alone has its own.
+ */
+export class CheckRegistry {
+  private readonly checks = new Map<string, SharedCheck>();
 
-  return (f, acc) => {
-    const o = acc.out;
-    o.points = 0;
-    o.upside = 0;
-    o.need = '';
-    o.have = '';
-    const t = applies === undefined ? TRUE : applies(f);
-    if (t === FALSE) {
-      acc.criteria[acc.n++] = hasPoints
-        ? { id, status: 'met', points: 0, detail: notApplicable }
-        : { id, status: 'met', detail: notApplicable };
-      return;
+  get(c: Criterion, pack: RulePack, suffix: string): SharedCheck {
+    const {
+      id: _id,
+      label,
+      appliesWhen: _appliesWhen,
+      bridges: _bridges,
+      pointsIfMet: _pointsIfMet,
+      verification: _verification,
+      caveat: _caveat,
+      sources: _sources,
+      legalRef: _legalRef,
+      ...params
+    } = c;
+    // fixedPoints quotes its label; every other kind reads only its parameters.
+    const key = JSON.stringify([params, c.kind === 'fixedPoints' ? label : '', pack.destination, suffix]);
+    let shared = this.checks.get(key);
+    if (shared === undefined) {
+      shared = { slot: this.checks.size, kind: compileKind(c, pack, suffix), users: 0 };
+      this.checks.set(key, shared);
     }
-    if (t === UNKNOWN) {
-      o.status = 'unknown';
-      o.detail = cannotTell;
-      o.upside = maxPoints;
-    } else check(f, o);
-    if (pim > 0) {
-      if (o.status === 'met') o.points += pim;
-      else if (o.status === 'unknown') o.upside += pim;
-    }
-    if (hasPoints) {
-      if (capIndex >= 0) {
-        acc.capPoints[capIndex]! += o.points;
-        acc.capUpside[capIndex]! += o.upside;
-      } else {
-        acc.points += o.points;
-        acc.upside += o.upside;
-      }
-    }
-    if (decisive) {
-      if (o.status === 'unmet') {
-        let bridge: string | undefined;
-        let bridgeOpen = false;
-        for (let i = 0; i < bridges.length; i++) {
-          const b = bridges[i]!;
-          const bt = b.when(f);
-          if (bt === TRUE) {
-            bridge = b.route;
-            break;
-          }
-          if (bt === UNKNOWN) bridgeOpen = true;
-        }
-        if (bridge !== undefined) {
-          acc.bridged = true;
-          acc.gaps.push({ criterionId: id, need: o.need, have: o.have, bridge });
-        } else {
-          if (bridgeOpen) acc.open = true;
-          else acc.blocked = true;
-          acc.gaps.push({ criterionId: id, need: o.need, have: o.have });
-        }
-      } else if (o.status === 'unknown') acc.open = true;
-    }
-    acc.criteria[acc.n++] = hasPoints
-      ? { id, status: o.status, points: o.points, detail: o.detail + suffix }
-      : { id, status: o.status, detail: o.detail + suffix };
+    shared.users++;
+    return shared;
+  }
+}
+
+function compileCriterion(c: Criterion, pack: RulePack, capIndex: number, registry: CheckRegistry): Step {
+  const suffix = caveatSuffix(c.verification ?? pack.verification, c.caveat);
+  const shared = registry.get(c, pack, suffix);
+  const k = shared.kind;
+  const pointsIfMet = c.pointsIfMet ?? 0;
+  return {
+    id: c.id,
+    applies: c.appliesWhen ? compileCondition(c.appliesWhen, pack.destination) : undefined,
+    check: k.check,
+    shared,
+    hasPoints: k.hasPoints || pointsIfMet > 0,
+    capIndex,
+    pointsIfMet,
+    decisive: c.decisive ?? k.threshold,
+    bridges: (c.bridges ?? []).map((b) => ({ route: b.route, when: compileCondition(b.when, pack.destination) })),
+    notApplicable: `not applicable: ${c.label}`,
+    cannotTell: {
+      status: 'unknown',
+      detail: `${c.label}: cannot tell whether this applies (data missing)${suffix}`,
+      need: '',
+      have: '',
+      points: 0,
+      upside: k.maxPoints + pointsIfMet,
+    },
   };
 }
+
+const small = (n: number) => Number.isInteger(n) && n >= 0 && n < 4096;
+/** A number for (branch 0–5, total, upside) when both are small whole numbers; -1 otherwise. */
+const sentenceKey = (branch: number, total: number, upside: number): number =>
+  small(total) && small(upside) ? (branch * 4096 + total) * 4096 + upside : -1;
+/** "42 points", shared for small whole numbers. */
+const POINTS_TEXT = new Array<string | undefined>(4096).fill(undefined);
+const pointsText = (n: number): string => {
+  if (!small(n)) return `${n} points`;
+  let s = POINTS_TEXT[n];
+  if (s === undefined) {
+    s = `${n} points`;
+    POINTS_TEXT[n] = s;
+  }
+  return s;
+};
 
 /**
  * Compile a validated pack into a closure. Lookups (Sets, sorted bands, labels) are built here, once;
  * evaluation allocates only the result.
  */
-export function compilePack(pack: RulePack): CompiledPack {
+export function compilePack(pack: RulePack, registry: CheckRegistry = new CheckRegistry()): CompiledPack {
   const caps = pack.points?.caps ?? [];
   const capOf = new Map<string, number>();
   caps.forEach((cap, i) => {
     for (const id of cap.criteria) capOf.set(id, i);
   });
-  const criteria = pack.criteria.map((c) => compileCriterion(c, pack, capOf.get(c.id) ?? -1));
+  const steps = pack.criteria.map((c) => compileCriterion(c, pack, capOf.get(c.id) ?? -1, registry));
   const capMax = caps.map((c) => c.max);
   const sources = Object.freeze(pack.sources.map((s) => s.url)) as string[];
   const passMark = pack.points?.passMark ?? undefined;
@@ -146,80 +157,167 @@ export function compilePack(pack: RulePack): CompiledPack {
   const waived = pack.points?.waivedWhen ? compileCondition(pack.points.waivedWhen, pack.destination) : undefined;
   const waivedReason = pack.points?.waivedReason ?? 'another route needs no points';
   const { id: pathwayId, version: pathwayVersion, destination } = pack;
-  const resultLength = criteria.length + (pack.points ? 1 : 0);
+  const resultLength = steps.length + (pack.points ? 1 : 0);
   const out: Out = { status: 'unknown', detail: '', need: '', have: '', points: 0, upside: 0 };
-  const acc: Acc = {
-    criteria: [],
-    n: 0,
-    gaps: [],
-    blocked: false,
-    open: false,
-    bridged: false,
-    points: 0,
-    upside: 0,
-    capPoints: caps.map(() => 0),
-    capUpside: caps.map(() => 0),
-    out,
+  const capPoints = caps.map(() => 0);
+  const capUpside = caps.map(() => 0);
+
+  // The points sentence follows from the branch, the total and the upside: memoised for whole numbers.
+  const sentences = new Map<number, string>();
+  const remember = (key: number, detail: string) => {
+    if (sentences.size >= 8192) sentences.clear();
+    sentences.set(key, detail);
   };
+  const passMarkNeed = `${passMark} points`;
 
   const evaluateFacts = (f: Facts): EligibilityResult => {
     const criteriaOut: CriterionResult[] = new Array(resultLength);
     const gaps: Gap[] = [];
-    acc.criteria = criteriaOut;
-    acc.n = 0;
-    acc.gaps = gaps;
-    acc.blocked = false;
-    acc.open = false;
-    acc.bridged = false;
-    acc.points = 0;
-    acc.upside = 0;
-    for (let i = 0; i < capMax.length; i++) {
-      acc.capPoints[i] = 0;
-      acc.capUpside[i] = 0;
+    // Kept outcomes are numbered by this registry's slots: facts last used with another start afresh.
+    if (f.outcomesOwner !== registry) {
+      if (f.outcomes.length > 0) f.outcomes.length = 0;
+      f.outcomesOwner = registry;
     }
-    for (let i = 0; i < criteria.length; i++) criteria[i]!(f, acc);
-    let total = acc.points;
-    let upside = acc.upside;
+    let n = 0;
+    let blocked = false;
+    let open = false;
+    let bridged = false;
+    let total = 0;
+    let upside = 0;
+    for (let i = 0; i < capMax.length; i++) {
+      capPoints[i] = 0;
+      capUpside[i] = 0;
+    }
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i]!;
+      const t = s.applies === undefined ? TRUE : s.applies(f);
+      if (t === FALSE) {
+        criteriaOut[n++] = s.hasPoints
+          ? { id: s.id, status: 'met', points: 0, detail: s.notApplicable }
+          : { id: s.id, status: 'met', detail: s.notApplicable };
+        continue;
+      }
+      let r: Out;
+      if (t === UNKNOWN) r = s.cannotTell;
+      else if (s.shared.users > 1) {
+        // Another pack may have asked this check already for these facts.
+        const slot = s.shared.slot;
+        const known = f.outcomes[slot];
+        if (known !== undefined) r = known;
+        else {
+          out.points = 0;
+          out.upside = 0;
+          out.need = '';
+          out.have = '';
+          r = s.check(f, out) ?? copyOut(out);
+          f.outcomes[slot] = r;
+        }
+      } else {
+        out.points = 0;
+        out.upside = 0;
+        out.need = '';
+        out.have = '';
+        r = s.check(f, out) ?? out;
+      }
+      const status = r.status;
+      let points = r.points;
+      let up = r.upside;
+      if (s.pointsIfMet > 0) {
+        if (status === 'met') points += s.pointsIfMet;
+        else if (status === 'unknown') up += s.pointsIfMet;
+      }
+      if (s.hasPoints) {
+        if (s.capIndex >= 0) {
+          capPoints[s.capIndex]! += points;
+          capUpside[s.capIndex]! += up;
+        } else {
+          total += points;
+          upside += up;
+        }
+      }
+      if (s.decisive) {
+        if (status === 'unmet') {
+          let bridge: string | undefined;
+          let bridgeOpen = false;
+          const bridges = s.bridges;
+          for (let j = 0; j < bridges.length; j++) {
+            const b = bridges[j]!;
+            const bt = b.when(f);
+            if (bt === TRUE) {
+              bridge = b.route;
+              break;
+            }
+            if (bt === UNKNOWN) bridgeOpen = true;
+          }
+          if (bridge !== undefined) {
+            bridged = true;
+            gaps.push({ criterionId: s.id, need: r.need, have: r.have, bridge });
+          } else {
+            if (bridgeOpen) open = true;
+            else blocked = true;
+            gaps.push({ criterionId: s.id, need: r.need, have: r.have });
+          }
+        } else if (status === 'unknown') open = true;
+      }
+      criteriaOut[n++] = s.hasPoints
+        ? { id: s.id, status, points, detail: r.detail }
+        : { id: s.id, status, detail: r.detail };
+    }
     for (let i = 0; i < capMax.length; i++) {
       const max = capMax[i]!;
-      const known = Math.min(acc.capPoints[i]!, max);
+      const known = Math.min(capPoints[i]!, max);
       total += known;
-      upside += Math.min(acc.capPoints[i]! + acc.capUpside[i]!, max) - known;
+      upside += Math.min(capPoints[i]! + capUpside[i]!, max) - known;
     }
     if (passMark !== undefined) {
       let status: CriterionResult['status'];
-      let detail: string;
       const w = waived === undefined ? FALSE : waived(f);
+      // Branch 0 waived, 1 reached, 2 open (3 with the waiver unknown), 4 short.
+      let branch: number;
       if (w === TRUE) {
         status = 'met';
-        detail = `${total} points; pass mark ${passMark} waived: ${waivedReason}`;
+        branch = 0;
       } else if (total >= passMark) {
         status = 'met';
-        detail = `${total} points on the ${pointsLabel}; pass mark ${passMark}`;
+        branch = 1;
       } else if (total + upside >= passMark || w === UNKNOWN) {
         status = 'unknown';
-        detail = `${total} points known, up to ${total + upside} if the unknown factors are favourable; pass mark ${passMark}${w === UNKNOWN ? ` (unless waived: ${waivedReason})` : ''}`;
-        acc.open = true;
+        branch = w === UNKNOWN ? 3 : 2;
+        open = true;
       } else {
         status = 'unmet';
-        detail = `${total} points${upside > 0 ? ` (at most ${total + upside} with the unknown factors)` : ''}; pass mark ${passMark}`;
-        acc.blocked = true;
-        gaps.push({ criterionId: 'points', need: `${passMark} points`, have: `${total} points` });
+        branch = 4;
+        blocked = true;
+        gaps.push({ criterionId: 'points', need: passMarkNeed, have: pointsText(total) });
       }
-      criteriaOut[acc.n++] = { id: 'points', status, points: total, detail };
+      const key = sentenceKey(branch, total, upside);
+      let detail = key < 0 ? undefined : sentences.get(key);
+      if (detail === undefined) {
+        detail =
+          branch === 0
+            ? `${total} points; pass mark ${passMark} waived: ${waivedReason}`
+            : branch === 1
+              ? `${total} points on the ${pointsLabel}; pass mark ${passMark}`
+              : branch === 4
+                ? `${total} points${upside > 0 ? ` (at most ${total + upside} with the unknown factors)` : ''}; pass mark ${passMark}`
+                : `${total} points known, up to ${total + upside} if the unknown factors are favourable; pass mark ${passMark}${branch === 3 ? ` (unless waived: ${waivedReason})` : ''}`;
+        if (key >= 0) remember(key, detail);
+      }
+      criteriaOut[n++] = { id: 'points', status, points: total, detail };
     } else if (ranking) {
-      criteriaOut[acc.n++] = {
-        id: 'points',
-        status: 'met',
-        points: total,
-        detail: `${total} points on the ${pointsLabel} (a ranking score, no pass mark)${upside > 0 ? `; up to ${total + upside} with the missing data` : ''}`,
-      };
+      const key = sentenceKey(5, total, upside);
+      let detail = key < 0 ? undefined : sentences.get(key);
+      if (detail === undefined) {
+        detail = `${total} points on the ${pointsLabel} (a ranking score, no pass mark)${upside > 0 ? `; up to ${total + upside} with the missing data` : ''}`;
+        if (key >= 0) remember(key, detail);
+      }
+      criteriaOut[n++] = { id: 'points', status: 'met', points: total, detail };
     }
-    const status: EligibilityStatus = acc.blocked
+    const status: EligibilityStatus = blocked
       ? 'not_eligible'
-      : acc.open
+      : open
         ? 'insufficient_data'
-        : acc.bridged
+        : bridged
           ? 'conditionally_eligible'
           : 'eligible';
     return passMark !== undefined

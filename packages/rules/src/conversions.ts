@@ -91,6 +91,48 @@ export function meetsSkillMinimums(test: LanguageTest, mins: SkillMinimums): boo
   return unknown ? undefined : true;
 }
 
+export type MinimumsCheck = (test: LanguageTest) => boolean | undefined;
+/**
+ * `meetsSkillMinimums` for fixed minimums, compiled once: direct property reads instead of a loop over skill
+ * names (same order of checks, so the same answer).
+ */
+export function compileMinimums(mins: SkillMinimums): MinimumsCheck {
+  const overall = mins.overall;
+  const l = mins.listening ?? mins.each;
+  const r = mins.reading ?? mins.each;
+  const w = mins.writing ?? mins.each;
+  const s = mins.speaking ?? mins.each;
+  return (test) => {
+    if (overall !== undefined) {
+      if (test.overall === undefined) return undefined;
+      if (test.overall < overall) return false;
+    }
+    const b = test.bands;
+    let unknown = false;
+    if (l !== undefined) {
+      const v = b?.listening;
+      if (v === undefined) unknown = true;
+      else if (v < l) return false;
+    }
+    if (r !== undefined) {
+      const v = b?.reading;
+      if (v === undefined) unknown = true;
+      else if (v < r) return false;
+    }
+    if (w !== undefined) {
+      const v = b?.writing;
+      if (v === undefined) unknown = true;
+      else if (v < w) return false;
+    }
+    if (s !== undefined) {
+      const v = b?.speaking;
+      if (v === undefined) unknown = true;
+      else if (v < s) return false;
+    }
+    return unknown ? undefined : true;
+  };
+}
+
 /** Australian English levels: 0 none, 1 vocational, 2 competent, 3 proficient, 4 superior. */
 export const AU_LEVEL_RANK = { none: 0, vocational: 1, competent: 2, proficient: 3, superior: 4 } as const;
 const AU_LEVELS_DESC = ['superior', 'proficient', 'competent', 'vocational'] as const;
@@ -104,25 +146,45 @@ export const AU_SWITCH = conversions.australia.switchDate;
  * date, `fallbackDate` (the as-of date) picks the table. -1: not convertible or scores missing.
  */
 export function testToAuLevel(test: LanguageTest, fallbackDate: string): number {
-  const table = ((test.date ?? fallbackDate) >= AU_SWITCH ? AU_NEW : AU_OLD)[test.name];
-  if (!table) return -1;
+  const table = ((test.date ?? fallbackDate) >= AU_SWITCH ? AU_NEW_COMPILED : AU_OLD_COMPILED).get(test.name);
+  if (table === undefined) return -1;
   let sawUnknown = false;
-  for (const level of AU_LEVELS_DESC) {
-    const mins = table[level];
-    if (!mins) continue;
-    const ok = meetsSkillMinimums(test, mins);
-    if (ok === true) return AU_LEVEL_RANK[level];
+  for (let i = 0; i < table.length; i++) {
+    const ok = table[i]!.meets(test);
+    if (ok === true) return table[i]!.rank;
     if (ok === undefined) sawUnknown = true;
   }
   return sawUnknown ? -1 : 0;
 }
+/** Per test name, its levels from the highest down with compiled minimums. */
+function compileAuTable(t: AuTable): Map<string, { rank: number; meets: MinimumsCheck }[]> {
+  const out = new Map<string, { rank: number; meets: MinimumsCheck }[]>();
+  for (const [name, levels] of Object.entries(t)) {
+    if (!levels) continue;
+    const rows: { rank: number; meets: MinimumsCheck }[] = [];
+    for (const level of AU_LEVELS_DESC) {
+      const mins = levels[level];
+      if (mins) rows.push({ rank: AU_LEVEL_RANK[level], meets: compileMinimums(mins) });
+    }
+    out.set(name, rows);
+  }
+  return out;
+}
+const AU_NEW_COMPILED = compileAuTable(AU_NEW);
+const AU_OLD_COMPILED = compileAuTable(AU_OLD);
 
 const CLB_TABLE = Object.entries(conversions.canadaClbIeltsGeneral.table)
   .map(([clb, mins]) => ({ clb: Number(clb), mins: mins as Record<Skill, number> }))
   .sort((a, b) => b.clb - a.clb);
 
-function ieltsClb(skill: Skill, band: number): number {
-  for (const row of CLB_TABLE) if (band >= row.mins[skill]) return row.clb;
+/** Per skill, [minimum band, CLB] from the highest CLB down. */
+const clbRows = (skill: Skill): number[] => CLB_TABLE.flatMap((row) => [row.mins[skill], row.clb]);
+const CLB_LISTENING = clbRows('listening');
+const CLB_READING = clbRows('reading');
+const CLB_WRITING = clbRows('writing');
+const CLB_SPEAKING = clbRows('speaking');
+function ieltsClb(rows: readonly number[], band: number): number {
+  for (let i = 0; i < rows.length; i += 2) if (band >= rows[i]!) return rows[i + 1]!;
   return 0;
 }
 
@@ -139,10 +201,10 @@ export function testToClb(test: LanguageTest): [number, number, number, number] 
   if (test.name === 'IELTS') {
     if (test.module !== 'general') return undefined;
     return [
-      ieltsClb('listening', listening),
-      ieltsClb('reading', reading),
-      ieltsClb('writing', writing),
-      ieltsClb('speaking', speaking),
+      ieltsClb(CLB_LISTENING, listening),
+      ieltsClb(CLB_READING, reading),
+      ieltsClb(CLB_WRITING, writing),
+      ieltsClb(CLB_SPEAKING, speaking),
     ];
   }
   if (test.name === 'CELPIP')

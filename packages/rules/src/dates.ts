@@ -12,8 +12,9 @@ export const dayOf = (d: string): number => digit(d, 8) * 10 + digit(d, 9);
 /** Whole years on `asOf`: the birthday itself counts (born 2000-03-01 is 26 on 2026-03-01, 25 on 2026-02-28). */
 export function ageOn(dateOfBirth: string, asOf: string): number {
   let age = yearOf(asOf) - yearOf(dateOfBirth);
-  // MM-DD compare as strings; a 29 February birthday is reached on 1 March in common years.
-  if (asOf.slice(5) < dateOfBirth.slice(5)) age--;
+  // MM-DD compared as MMDD numbers (as strings they compare the same way, without allocating); a 29 February
+  // birthday is reached on 1 March in common years.
+  if (monthOf(asOf) * 100 + dayOf(asOf) < monthOf(dateOfBirth) * 100 + dayOf(dateOfBirth)) age--;
   return age;
 }
 
@@ -40,6 +41,24 @@ export function minusYears(d: string, years: number): string {
 
 /** Average month length, so that 12 months of dates is one year. */
 export const DAYS_PER_MONTH = 365.2425 / 12;
+
+/**
+ * `inForce` over fixed entries, remembering the answer for the last as-of date (evaluations mostly share one):
+ * string comparisons only when the date changes.
+ */
+export function inForcePicker<T extends { effectiveFrom: string; effectiveTo: string | null }>(
+  entries: readonly T[],
+): (asOf: string) => T | undefined {
+  let lastAsOf: string | undefined;
+  let last: T | undefined;
+  return (asOf) => {
+    if (asOf !== lastAsOf) {
+      last = inForce(entries, asOf);
+      lastAsOf = asOf;
+    }
+    return last;
+  };
+}
 
 /** Pick the dated entry in force on `asOf` (both ends inclusive). Entries are few; a scan beats a search. */
 export function inForce<T extends { effectiveFrom: string; effectiveTo: string | null }>(

@@ -1,5 +1,6 @@
 import type { EligibilityProfile, LanguageTest, OfferTermsInput } from '@corridor/domain';
 import { testToAuLevel, testToCefrRank, testToClb } from './conversions.ts';
+import type { Out } from './criteria/common.ts';
 import { ageOn, dayNumber } from './dates.ts';
 
 /**
@@ -25,6 +26,18 @@ export interface ExperienceFact {
   hoursPerWeek: number | undefined;
 }
 
+/** Sentence fragments built once per profile and shared by the packs. */
+export interface FactsMemo {
+  salaryLabel?: string | undefined;
+  /** Every qualification as quoted in a sentence. */
+  qualifications?: string | undefined;
+  /** The same with recognition in `qualificationsIn`. */
+  qualificationsIn?: string | undefined;
+  qualificationsInShown?: string | undefined;
+  /** Each qualification's field in lower case. */
+  qualificationFields?: (string | undefined)[] | undefined;
+}
+
 export interface Facts {
   readonly profile: EligibilityProfile;
   readonly offer: OfferTermsInput | undefined;
@@ -45,31 +58,147 @@ export interface Facts {
   readonly experience: readonly ExperienceFact[];
   /** Per-evaluation caches shared by the packs (window starts by years, formatted labels). */
   readonly windowStarts: (number | undefined)[];
-  readonly memo: { salaryLabel?: string | undefined };
+  readonly memo: FactsMemo;
+  /** Outcomes of checks that several packs share, by the check's slot in `outcomesOwner` (see compile.ts). */
+  readonly outcomes: (Out | undefined)[];
+  outcomesOwner: object | undefined;
 }
 
 export function deriveFacts(profile: EligibilityProfile, asOf: string, offer: OfferTermsInput | undefined): Facts {
-  const langs = profile.languages;
-  const languages: LanguageFact[] = [];
-  let auEnglish = 0;
-  let auEnglishOpen = langs === undefined;
-  let clb: [number, number, number, number] | undefined;
-  let clbOpen = langs === undefined;
-  let clbMin = -1;
-  if (langs !== undefined) {
-    for (let i = 0; i < langs.length; i++) {
-      const l = langs[i]!;
-      let rank = l.cefr === undefined ? -1 : cefrIndex(l.cefr);
-      const test = l.test;
-      if (test !== undefined) {
-        const t = testToCefrRank(test);
-        if (t > rank) rank = t;
-        if (l.language === 'en') {
-          const au = testToAuLevel(test, asOf);
-          if (au < 0) auEnglishOpen = true;
-          else if (au > auEnglish) auEnglish = au;
-          const c = testToClb(test);
-          if (c === undefined) clbOpen = true;
+  return new DerivedFacts(profile, asOf, offer);
+}
+
+const NOT_YET = -2;
+
+/** The as-of date is the same for many profiles in a row: its day number is kept. */
+let lastAsOf = '';
+let lastAsOfDay = 0;
+function asOfDayNumber(asOf: string): number {
+  if (asOf !== lastAsOf) {
+    lastAsOfDay = dayNumber(asOf);
+    lastAsOf = asOf;
+  }
+  return lastAsOfDay;
+}
+
+/**
+ * The facts, with the Australian and Canadian English conversions derived on first read: a pack that does not
+ * ask for them (most do not) does not pay for them.
+ */
+class DerivedFacts implements Facts {
+  readonly asOfDay: number;
+  readonly age: number;
+  readonly languagesKnown: boolean;
+  readonly languages: LanguageFact[] = [];
+  readonly experienceKnown: boolean;
+  readonly experience: ExperienceFact[] = [];
+  readonly windowStarts: (number | undefined)[] = [];
+  readonly outcomes: (Out | undefined)[] = [];
+  outcomesOwner: object | undefined = undefined;
+  readonly memo: FactsMemo = {
+    salaryLabel: undefined,
+    qualifications: undefined,
+    qualificationsIn: undefined,
+    qualificationsInShown: undefined,
+    qualificationFields: undefined,
+  };
+  private au = NOT_YET;
+  private auOpen = false;
+  private clbLevels: [number, number, number, number] | undefined = undefined;
+  private clbDone = false;
+  private clbIsOpen = false;
+
+  constructor(
+    readonly profile: EligibilityProfile,
+    readonly asOf: string,
+    readonly offer: OfferTermsInput | undefined,
+  ) {
+    const langs = profile.languages;
+    this.languagesKnown = langs !== undefined;
+    if (langs !== undefined) {
+      for (let i = 0; i < langs.length; i++) {
+        const l = langs[i]!;
+        let rank = l.cefr === undefined ? -1 : cefrIndex(l.cefr);
+        const test = l.test;
+        if (test !== undefined) {
+          const t = testToCefrRank(test);
+          if (t > rank) rank = t;
+        }
+        this.languages.push({ language: l.language, rank, test });
+      }
+    }
+    const asOfDay = asOfDayNumber(asOf);
+    this.asOfDay = asOfDay;
+    this.age = ageOn(profile.dateOfBirth, asOf);
+    const exp = profile.experience;
+    this.experienceKnown = exp !== undefined;
+    if (exp !== undefined) {
+      for (let i = 0; i < exp.length; i++) {
+        const e = exp[i]!;
+        const from = e.from;
+        this.experience.push({
+          isco08: e.isco08,
+          country: e.country,
+          fromDay: from === undefined ? Number.NaN : dayNumber(from),
+          toDay: from === undefined ? Number.NaN : e.to === undefined ? asOfDay : dayNumber(e.to),
+          months: e.months ?? 0,
+          hoursPerWeek: e.hoursPerWeek,
+        });
+      }
+    }
+  }
+
+  get auEnglish(): number {
+    if (this.au === NOT_YET) this.deriveAu();
+    return this.au;
+  }
+  get auEnglishOpen(): boolean {
+    if (this.au === NOT_YET) this.deriveAu();
+    return this.auOpen;
+  }
+  get clb(): readonly [number, number, number, number] | undefined {
+    if (!this.clbDone) this.deriveClb();
+    return this.clbLevels;
+  }
+  get clbOpen(): boolean {
+    if (!this.clbDone) this.deriveClb();
+    return this.clbIsOpen;
+  }
+
+  private deriveAu(): void {
+    const langs = this.profile.languages;
+    let au = 0;
+    let open = langs === undefined;
+    if (langs !== undefined)
+      for (let i = 0; i < langs.length; i++) {
+        const l = langs[i]!;
+        if (l.language !== 'en') continue;
+        // A CEFR level alone is not a test result on the Australian scale.
+        if (l.test === undefined) open = true;
+        else {
+          const level = testToAuLevel(l.test, this.asOf);
+          if (level < 0) open = true;
+          else if (level > au) au = level;
+        }
+      }
+    this.au = au;
+    this.auOpen = open;
+  }
+
+  private deriveClb(): void {
+    const langs = this.profile.languages;
+    let clb: [number, number, number, number] | undefined;
+    let open = langs === undefined;
+    let clbMin = -1;
+    if (langs !== undefined)
+      for (let i = 0; i < langs.length; i++) {
+        const l = langs[i]!;
+        if (l.language !== 'en') continue;
+        // Nor is it a result on the Canadian scale.
+        if (l.test === undefined) open = true;
+        else {
+          const c = testToClb(l.test);
+          if (c === undefined) open = true;
           else {
             const m = Math.min(c[0], c[1], c[2], c[3]);
             if (m > clbMin) {
@@ -78,48 +207,11 @@ export function deriveFacts(profile: EligibilityProfile, asOf: string, offer: Of
             }
           }
         }
-      } else if (l.language === 'en') {
-        // A CEFR level alone is not a test result on the Australian or Canadian scale.
-        auEnglishOpen = true;
-        clbOpen = true;
       }
-      languages.push({ language: l.language, rank, test });
-    }
+    this.clbLevels = clb;
+    this.clbIsOpen = open;
+    this.clbDone = true;
   }
-  const exp = profile.experience;
-  const experience: ExperienceFact[] = [];
-  if (exp !== undefined) {
-    const asOfDay = dayNumber(asOf);
-    for (let i = 0; i < exp.length; i++) {
-      const e = exp[i]!;
-      const from = e.from;
-      experience.push({
-        isco08: e.isco08,
-        country: e.country,
-        fromDay: from === undefined ? Number.NaN : dayNumber(from),
-        toDay: from === undefined ? Number.NaN : e.to === undefined ? asOfDay : dayNumber(e.to),
-        months: e.months ?? 0,
-        hoursPerWeek: e.hoursPerWeek,
-      });
-    }
-  }
-  return {
-    profile,
-    offer,
-    asOf,
-    asOfDay: dayNumber(asOf),
-    age: ageOn(profile.dateOfBirth, asOf),
-    languagesKnown: langs !== undefined,
-    languages,
-    auEnglish,
-    auEnglishOpen,
-    clb,
-    clbOpen,
-    experienceKnown: exp !== undefined,
-    experience,
-    windowStarts: [],
-    memo: {},
-  };
 }
 
 const CEFR_INDEX: Record<string, number> = { A1: 1, A2: 2, B1: 3, B2: 4, C1: 5, C2: 6 };

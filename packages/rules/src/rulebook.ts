@@ -1,5 +1,5 @@
 import type { EligibilityProfile, EligibilityResult, OfferTermsInput } from '@corridor/domain';
-import { type CompiledPack, compilePack } from './compile.ts';
+import { CheckRegistry, type CompiledPack, compilePack } from './compile.ts';
 import { deriveFacts } from './facts.ts';
 import { SHIPPED_PACK_JSON } from './packs/index.ts';
 import { RulePack } from './schema.ts';
@@ -51,9 +51,10 @@ const inForce = (p: RulePack, asOf: string) =>
 /** Build a rule book: compiles every pack once and refuses overlapping versions of one pathway. */
 export function createRuleBook(packs: readonly RulePack[]): RuleBook {
   const byId = new Map<string, CompiledPack[]>();
+  const registry = new CheckRegistry();
   for (const p of packs) {
     const list = byId.get(p.id) ?? [];
-    list.push(compilePack(p));
+    list.push(compilePack(p, registry));
     byId.set(p.id, list);
   }
   for (const [id, list] of byId) {
@@ -72,6 +73,8 @@ export function createRuleBook(packs: readonly RulePack[]): RuleBook {
     for (let i = list.length - 1; i >= 0; i--) if (inForce(list[i]!.pack, asOf)) return list[i];
     return undefined;
   };
+  let allAsOf: string | undefined;
+  let allInForce: CompiledPack[] = [];
   return {
     list: (asOf) => ids.flatMap((id) => pick(id, asOf) ?? []).map((c) => summary(c.pack)),
     get: (id, asOf) => pick(id, asOf)?.pack,
@@ -79,12 +82,35 @@ export function createRuleBook(packs: readonly RulePack[]): RuleBook {
     compiled: pick,
     evaluate(profile, { asOf, pathways, destinations, offer }) {
       const facts = deriveFacts(profile, asOf, offer);
+      const byDestination = destinations !== undefined && destinations.length > 0;
+      if (pathways === undefined || pathways.length === 0) {
+        // Every pathway: the packs in force on the last as-of date are kept, in id order.
+        if (asOf !== allAsOf) {
+          allInForce = [];
+          for (const id of ids) {
+            const c = pick(id, asOf);
+            if (c !== undefined) allInForce.push(c);
+          }
+          allAsOf = asOf;
+        }
+        const list = allInForce;
+        if (!byDestination) {
+          const results: EligibilityResult[] = new Array(list.length);
+          for (let i = 0; i < list.length; i++) results[i] = list[i]!.evaluateFacts(facts);
+          return results;
+        }
+        const results: EligibilityResult[] = [];
+        for (let i = 0; i < list.length; i++) {
+          const c = list[i]!;
+          if (destinations.includes(c.pack.destination)) results.push(c.evaluateFacts(facts));
+        }
+        return results;
+      }
       const results: EligibilityResult[] = [];
-      const wanted = pathways && pathways.length > 0 ? pathways : ids;
-      for (const id of wanted) {
+      for (const id of pathways) {
         const c = pick(id, asOf);
         if (c === undefined) continue;
-        if (destinations && destinations.length > 0 && !destinations.includes(c.pack.destination)) continue;
+        if (byDestination && !destinations.includes(c.pack.destination)) continue;
         results.push(c.evaluateFacts(facts));
       }
       return results;

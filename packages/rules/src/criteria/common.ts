@@ -1,0 +1,155 @@
+import type { Facts } from '../facts.ts';
+import type { Criterion, RulePack } from '../schema.ts';
+
+/** What one criterion check writes; a scratch object reused across evaluations. */
+export interface Out {
+  status: 'met' | 'unmet' | 'unknown';
+  /** The full detail sentence, caveat suffix included. */
+  detail: string;
+  need: string;
+  have: string;
+  /** Points known now (unknowns count 0). */
+  points: number;
+  /** Further points possible if the unknowns resolve favourably. */
+  upside: number;
+}
+/**
+ * Writes the outcome into the scratch `o`, or returns a memoised outcome (which must not be modified);
+ * `undefined` means "read `o`".
+ */
+export type Check = (f: Facts, o: Out) => Out | undefined;
+export interface KindCompiled {
+  check: Check;
+  hasPoints: boolean;
+  /** Decisive unless the pack says otherwise: has a threshold, not only points. */
+  threshold: boolean;
+  maxPoints: number;
+}
+/**
+ * What a kind compiler gets: the criterion, its pack, and the caveat suffix (verification mark and caveat)
+ * that ends every detail sentence, so that fixed sentences are built once, here, with it.
+ */
+export interface KindContext<C extends Criterion['kind'] = Criterion['kind']> {
+  c: Extract<Criterion, { kind: C }>;
+  pack: RulePack;
+  suffix: string;
+}
+
+const LANGUAGE_NAMES: Record<string, string> = {
+  en: 'English',
+  de: 'German',
+  ja: 'Japanese',
+  fi: 'Finnish',
+  sv: 'Swedish',
+  fr: 'French',
+};
+export const languageName = (code: string): string => LANGUAGE_NAMES[code] ?? code;
+
+/** 52000 → "52,000"; 45934.2 → "45,934.20". No Intl in the hot path. */
+export function formatAmount(n: number): string {
+  const cents = Math.round(n * 100);
+  const whole = Math.floor(cents / 100);
+  const frac = cents % 100;
+  let s = String(whole);
+  if (whole >= 1000) {
+    let out = '';
+    while (s.length > 3) {
+      out = `,${s.slice(-3)}${out}`;
+      s = s.slice(0, -3);
+    }
+    s += out;
+  }
+  return frac === 0 ? s : `${s}.${frac < 10 ? '0' : ''}${frac}`;
+}
+
+export const plural = (n: number): string => (n === 1 ? '1 point' : `${n} points`);
+export const byPoints = (o: Out): void => {
+  o.status = o.points > 0 ? 'met' : o.upside > 0 ? 'unknown' : 'unmet';
+};
+
+/** A kept outcome: created with the scratch object's property order, so both share one shape. */
+export const copyOut = (o: Out): Out => ({
+  status: o.status,
+  detail: o.detail,
+  need: o.need,
+  have: o.have,
+  points: o.points,
+  upside: o.upside,
+});
+
+/**
+ * Check outcomes memoised by a key that captures every fact the check reads (small domains: an age, CEFR
+ * ranks, CLB levels, a nationality). A hit returns the finished outcome without building a string; the
+ * slow path is the plain check. Entries are dropped when the as-of date changes (sentences quote it) and
+ * when the memo grows past its limit, so arbitrary input cannot grow it without bound.
+ */
+export class Memo<K extends number | string = number> {
+  private readonly map = new Map<K, Out>();
+  private asOf = '';
+  constructor(private readonly limit = 4096) {}
+
+  /** The outcome for `key` on the facts' as-of date, if recorded. */
+  get(f: Facts, key: K): Out | undefined {
+    if (f.asOf !== this.asOf) {
+      this.map.clear();
+      this.asOf = f.asOf;
+      return undefined;
+    }
+    return this.map.get(key);
+  }
+
+  /** Record what the slow path wrote into `o` for `key`. */
+  record(key: K, o: Out): void {
+    if (this.map.size >= this.limit) this.map.clear();
+    this.map.set(key, copyOut(o));
+  }
+}
+
+/** The same for whole-number keys below `size`, in an array. */
+export class DenseMemo {
+  private readonly array: (Out | undefined)[];
+  private asOf = '';
+  constructor(readonly size: number) {
+    this.array = new Array<Out | undefined>(size).fill(undefined);
+  }
+
+  get(f: Facts, key: number): Out | undefined {
+    if (f.asOf !== this.asOf) {
+      this.array.fill(undefined);
+      this.asOf = f.asOf;
+      return undefined;
+    }
+    return this.array[key];
+  }
+
+  record(key: number, o: Out): void {
+    this.array[key] = copyOut(o);
+  }
+}
+
+/**
+ * A check memoised by `keyOf` (which must read every fact `slow` reads; -1 bypasses the memo). Whole-number
+ * keys below `dense` are looked up in an array, others in a map.
+ */
+export function memoised(keyOf: (f: Facts) => number, slow: Check, dense = 0): Check {
+  const small = new DenseMemo(dense);
+  const large = new Memo<number>();
+  return (f, o) => {
+    const key = keyOf(f);
+    if (key < 0) return slow(f, o);
+    if (key < dense) {
+      const hit = small.get(f, key);
+      if (hit !== undefined) return hit;
+      slow(f, o);
+      small.record(key, o);
+      return undefined;
+    }
+    const hit = large.get(f, key);
+    if (hit !== undefined) return hit;
+    slow(f, o);
+    large.record(key, o);
+    return undefined;
+  };
+}
+
+export type { Facts };
