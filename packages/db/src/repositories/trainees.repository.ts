@@ -1,7 +1,8 @@
 import { hash } from 'node:crypto';
 import type { Actor, TraineeProfile } from '@corridor/domain';
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { newId } from '../ids.ts';
+import type { TraineesTable } from '../schema/trainees.ts';
 import { languageLevelTokens, storedProfile } from '../trainee-row.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Executor } from './executor.ts';
@@ -140,6 +141,38 @@ export const traineesRepository = {
       externalRef: r.external_ref,
       change: r.inserted ? 'created' : 'updated',
     }));
+  },
+
+  /**
+   * One trainee, created or updated by externalRef, with its outbox event, in a single statement (atomic by
+   * itself, one round trip, so the busiest write path needs no explicit transaction). Returns the stored row,
+   * or undefined when an identical trainee with this externalRef already exists.
+   */
+  async upsertOne(db: Executor, ownerOrgId: string, row: TraineeWrite) {
+    const r = row;
+    const result = await sql<Selectable<TraineesTable> & { inserted: boolean }>`
+      WITH upserted AS (
+        INSERT INTO trainees AS t (${INSERT_COLUMNS})
+        VALUES (${r.id}, ${ownerOrgId}, ${r.external_ref}, ${r.given_name}, ${r.family_name}, ${r.email},
+                ${r.date_of_birth}, ${r.nationality}, ${r.residence}, ${r.isco08}, ${r.partnership_id}, ${r.cohort},
+                ${r.track}, ${r.preferred_destinations}, ${r.language_levels}, ${r.earliest_start},
+                ${r.consent_share_profile}, ${r.consent_contact_email}, ${r.profile}, ${r.content_hash})
+        ON CONFLICT (owner_org_id, external_ref) DO UPDATE
+          SET ${SET_CLAUSE}, version = t.version + 1, updated_at = now()
+          WHERE t.status = 'active' AND t.content_hash <> excluded.content_hash
+        RETURNING t.*, (t.xmax = 0) AS inserted
+      ),
+      events AS (
+        INSERT INTO outbox (event_id, type, aggregate_type, aggregate_id, payload)
+        SELECT gen_random_uuid(), CASE WHEN inserted THEN 'trainee.created' ELSE 'trainee.updated' END, 'trainee', id,
+               jsonb_build_object('traineeId', id)
+        FROM upserted
+      )
+      SELECT * FROM upserted`.execute(db);
+    const stored = result.rows[0];
+    if (!stored) return undefined;
+    const { inserted, ...trainee } = stored;
+    return { trainee, change: inserted ? ('created' as const) : ('updated' as const) };
   },
 
   /** Stored ids and content hashes for these externalRefs, to tell new, changed and unchanged rows apart. */

@@ -79,15 +79,11 @@ export default async function traineeRoutes(app: FastifyInstance, opts: { databa
       const actor = requireRole(req, TRAINEE_WRITERS, 'create trainees');
       const owner = ownerOf(actor);
       await checkPartnership(database, actor, req.body);
-      const outcome = await database.db.transaction().execute(async (trx) => {
-        const [written] = await traineesRepository.upsertMany(trx, owner, [traineeWrite(req.body)]);
-        if (written) return { id: written.id, created: written.change === 'created' };
-        // Same externalRef, same content: nothing to write; answer with what is stored.
-        const existing = await traineesRepository.findByExternalRef(trx, owner, req.body.externalRef!);
-        return { id: existing!.id, created: false };
-      });
-      const row = await traineesRepository.findVisible(database.db, actor, outcome.id);
-      return reply.code(outcome.created ? 201 : 200).send(traineeView(row!));
+      const written = await traineesRepository.upsertOne(database.db, owner, traineeWrite(req.body));
+      if (written) return reply.code(written.change === 'created' ? 201 : 200).send(traineeView(written.trainee));
+      // Same externalRef, same content: nothing was written; answer with what is stored.
+      const existing = await traineesRepository.findByExternalRef(database.db, owner, req.body.externalRef!);
+      return reply.code(200).send(traineeView(existing!));
     },
   );
 
