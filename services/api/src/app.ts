@@ -1,5 +1,6 @@
 import type { Database } from '@corridor/db';
 import { databaseRuleBookSource, type RuleBookSource } from '@corridor/evaluation';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import apiReference from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -10,9 +11,12 @@ import idempotency from './plugins/idempotency.ts';
 import { registerBulkParsers } from './routes/bulk.ts';
 import eligibilityRoutes from './routes/eligibility.ts';
 import healthRoutes, { type ReadinessCheck } from './routes/health.ts';
+import matchRoundRoutes from './routes/match-rounds.ts';
+import matchRoutes from './routes/matches.ts';
 import organizationRoutes from './routes/organizations.ts';
 import partnershipRoutes from './routes/partnerships.ts';
 import pathwayRoutes from './routes/pathways.ts';
+import placementRoutes from './routes/placements.ts';
 import traineeRoutes from './routes/trainees.ts';
 import vacancyRoutes from './routes/vacancies.ts';
 
@@ -56,6 +60,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
     transform: jsonSchemaTransform,
   });
+  // Off by default; routes that need no key (the public eligibility check) opt in, per client address.
+  await app.register(rateLimit, { global: false });
   await app.register(apiReference, { routePrefix: '/docs', configuration: { url: '/openapi.json' } });
 
   // Our plugins.
@@ -74,5 +80,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const ruleBooks = deps.ruleBook ?? databaseRuleBookSource(deps.database.db);
   await app.register(eligibilityRoutes, { database: deps.database, ruleBooks });
   await app.register(pathwayRoutes, { database: deps.database, ruleBooks });
+  await app.register(matchRoutes, { database: deps.database });
+  await app.register(placementRoutes, { database: deps.database });
+  await app.register(matchRoundRoutes, { database: deps.database });
   return app;
 }

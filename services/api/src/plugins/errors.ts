@@ -45,6 +45,14 @@ function toProblem(err: FastifyError): ProblemError | undefined {
   if (err instanceof SyntaxError && err.statusCode === 400) {
     return validationFailed([{ path: 'body', message: `the body is not valid JSON: ${err.message}` }]);
   }
+  if (err.statusCode === 429) {
+    return new ProblemError(
+      429,
+      'too-many-requests',
+      'Too many requests',
+      `${err.message}; see the retry-after header`,
+    );
+  }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return new ProblemError(err.statusCode, 'bad-request', 'Bad request', err.message);
   }

@@ -37,6 +37,9 @@ export default async function eligibilityRoutes(
   r.post(
     '/v1/eligibility/check',
     {
+      // Stores nothing, so there is nothing to replay. Anyone may call it without a key, so each address
+      // gets a fair share rather than the whole service.
+      config: { idempotency: false, rateLimit: { max: 300, timeWindow: '1 minute' } },
       schema: {
         tags: ['eligibility'],
         summary: 'Check a profile against the destination pathways (no key needed; nothing is stored)',
@@ -44,8 +47,6 @@ export default async function eligibilityRoutes(
         body: EligibilityCheckRequest,
         response: { 200: EligibilityCheckResponse, 400: Problem, 401: Problem },
       },
-      // Stores nothing, so there is nothing to replay.
-      config: { idempotency: false },
     },
     async (req) => {
       const { profile, pathways, destinations, offer } = req.body;
