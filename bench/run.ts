@@ -25,7 +25,10 @@ let failed = false;
 for (const name of selected) {
   const { file, args: extra = [] } = BENCHES[name]!;
   process.stdout.write(`\n## ${name}\n`);
-  const r = spawnSync(process.execPath, [...process.execArgv, join(root, file), ...extra, ...flags], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(process.execPath, [...process.execArgv, join(root, file), ...extra, ...flags], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (r.status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

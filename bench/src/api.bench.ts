@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { machineLine } from './machine.ts';
 import { generateTrainees } from './generator.ts';
+import { machineLine } from './machine.ts';
 
 // Single-profile writes: POST /v1/trainees against the real service (its own process, real PostgreSQL),
 // loaded over loopback by autocannon from this process. Bounded in time; stops by itself.
@@ -23,12 +23,24 @@ const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
 
 let server: ChildProcess | undefined;
 try {
-  server = spawn(process.execPath, [...process.execArgv, join(import.meta.dirname, '..', '..', 'services', 'api', 'src', 'server.ts')], {
-    // With REDIS_URL the service only writes (jobs go to worker processes, not started here): this measures the
-    // API's own write path. Without it, the in-process eligibility jobs would share these two cores.
-    env: { ...process.env, REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', DATABASE_URL: databaseUrl, CORRIDOR_ADMIN_KEY: adminKey, PORT: String(port), LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '16' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  server = spawn(
+    process.execPath,
+    [...process.execArgv, join(import.meta.dirname, '..', '..', 'services', 'api', 'src', 'server.ts')],
+    {
+      // With REDIS_URL the service only writes (jobs go to worker processes, not started here): this measures the
+      // API's own write path. Without it, the in-process eligibility jobs would share these two cores.
+      env: {
+        ...process.env,
+        REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+        DATABASE_URL: databaseUrl,
+        CORRIDOR_ADMIN_KEY: adminKey,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        DATABASE_POOL_MAX: '16',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
@@ -38,10 +50,18 @@ try {
     await new Promise((r) => setTimeout(r, 200));
   }
   const post = async (path: string, key: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return res.json() as Promise<{ id: string; key: string }>;
   };
-  const org = await post('/v1/organizations', adminKey, { name: 'Bench provider', kind: 'training_provider', country: 'PH' });
+  const org = await post('/v1/organizations', adminKey, {
+    name: 'Bench provider',
+    kind: 'training_provider',
+    country: 'PH',
+  });
   const { key } = await post(`/v1/organizations/${org.id}/api-keys`, adminKey, {});
   // Distinct realistic profiles (no externalRef: every request creates a trainee).
   const bodies = [...generateTrainees(2_000, 7)].map(({ externalRef: _x, ...p }) => JSON.stringify(p));
