@@ -12,10 +12,32 @@ export {
 } from './repositories/eligibility.repository.ts';
 export type { Executor } from './repositories/executor.ts';
 export { idempotencyRepository } from './repositories/idempotency.repository.ts';
+export { matchRoundsRepository } from './repositories/match-rounds.repository.ts';
+export {
+  matchingRepository,
+  type TraineeForMatching,
+  type TraineePrefilter,
+  type VacancyPrefilter,
+} from './repositories/matching.repository.ts';
 export { organizationsRepository } from './repositories/organizations.repository.ts';
 export { type DomainEvent, outboxRepository } from './repositories/outbox.repository.ts';
 export { outboxRelayRepository } from './repositories/outbox-relay.repository.ts';
 export { partnershipsRepository } from './repositories/partnerships.repository.ts';
+export {
+  type Decision,
+  decisionTransition,
+  FILLED_STATUSES,
+  milestoneTransition,
+  OPEN_STATUSES,
+  PLACEMENT_MILESTONES,
+  PLACEMENT_STATUSES,
+  type PlacementEventWrite,
+  type PlacementMilestone,
+  type PlacementSide,
+  type PlacementWrite,
+  placementsRepository,
+  type TransitionOutcome,
+} from './repositories/placements.repository.ts';
 export { type RulePackVersionWrite, rulePacksRepository } from './repositories/rule-packs.repository.ts';
 export {
   type TraineeWrite,
@@ -26,6 +48,12 @@ export {
 export { writeTraineeBatch } from './repositories/trainees-bulk.ts';
 export { type VacancyWrite, vacanciesRepository, vacancyWrite } from './repositories/vacancies.repository.ts';
 export type { DB } from './schema/index.ts';
+export type {
+  MatchRoundResult,
+  PlacementStatus,
+  StoredBreakdownItem,
+  StoredPlacementPathway,
+} from './schema/placements.ts';
 export {
   atLeastTokens,
   bestCefr,
@@ -33,3 +61,4 @@ export {
   languageLevelTokens,
   type StoredTraineeProfile,
 } from './trainee-row.ts';
+export { createTraineeWriteBatcher, type TraineeWriteBatcher } from './write-batcher.ts';

@@ -149,14 +149,28 @@ export const traineesRepository = {
    * or undefined when an identical trainee with this externalRef already exists.
    */
   async upsertOne(db: Executor, ownerOrgId: string, row: TraineeWrite) {
-    const r = row;
+    const [outcome] = await traineesRepository.upsertRows(db, [{ ownerOrgId, row }]);
+    return outcome;
+  },
+
+  /**
+   * Several single-trainee writes (possibly for different owners) in one statement, each with its outbox event:
+   * what the write batcher sends when requests arrive together. Returns, per input, the stored row or undefined
+   * when an identical trainee with that externalRef already exists. Inputs must not share an (owner, externalRef).
+   */
+  async upsertRows(db: Executor, rows: readonly { ownerOrgId: string; row: TraineeWrite }[]) {
+    const values = sql.join(
+      rows.map(
+        ({ ownerOrgId, row: r }) => sql`(${r.id}::uuid, ${ownerOrgId}::uuid, ${r.external_ref}, ${r.given_name}, ${r.family_name},
+          ${r.email}, ${r.date_of_birth}::date, ${r.nationality}, ${r.residence}, ${r.isco08}, ${r.partnership_id}::uuid,
+          ${r.cohort}, ${r.track}, ${r.preferred_destinations}::text[], ${r.language_levels}::text[], ${r.earliest_start}::date,
+          ${r.consent_share_profile}::boolean, ${r.consent_contact_email}::boolean, ${r.profile}::json, ${r.content_hash})`,
+      ),
+    );
     const result = await sql<Selectable<TraineesTable> & { inserted: boolean }>`
       WITH upserted AS (
         INSERT INTO trainees AS t (${INSERT_COLUMNS})
-        VALUES (${r.id}, ${ownerOrgId}, ${r.external_ref}, ${r.given_name}, ${r.family_name}, ${r.email},
-                ${r.date_of_birth}, ${r.nationality}, ${r.residence}, ${r.isco08}, ${r.partnership_id}, ${r.cohort},
-                ${r.track}, ${r.preferred_destinations}, ${r.language_levels}, ${r.earliest_start},
-                ${r.consent_share_profile}, ${r.consent_contact_email}, ${r.profile}, ${r.content_hash})
+        VALUES ${values}
         ON CONFLICT (owner_org_id, external_ref) DO UPDATE
           SET ${SET_CLAUSE}, version = t.version + 1, updated_at = now()
           WHERE t.status = 'active' AND t.content_hash <> excluded.content_hash
@@ -169,10 +183,17 @@ export const traineesRepository = {
         FROM upserted
       )
       SELECT * FROM upserted`.execute(db);
-    const stored = result.rows[0];
-    if (!stored) return undefined;
-    const { inserted, ...trainee } = stored;
-    return { trainee, change: inserted ? ('created' as const) : ('updated' as const) };
+    // Inserted rows keep the id we gave them; updated ones are found by (owner, externalRef).
+    const byKey = new Map<string, { trainee: Selectable<TraineesTable>; change: 'created' | 'updated' }>();
+    for (const { inserted, ...trainee } of result.rows) {
+      const outcome = { trainee, change: inserted ? ('created' as const) : ('updated' as const) };
+      byKey.set(trainee.id, outcome);
+      if (trainee.external_ref !== null) byKey.set(`${trainee.owner_org_id}\u0000${trainee.external_ref}`, outcome);
+    }
+    return rows.map(
+      ({ ownerOrgId, row }) =>
+        byKey.get(row.id) ?? (row.external_ref === null ? undefined : byKey.get(`${ownerOrgId}\u0000${row.external_ref}`)),
+    );
   },
 
   /** Stored ids and content hashes for these externalRefs, to tell new, changed and unchanged rows apart. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   apiKeysRepository,
+  createTraineeWriteBatcher,
   type Database,
   idempotencyRepository,
   outboxRepository,
@@ -57,6 +58,8 @@ async function checkPartnership(database: Database, actor: Actor, profile: Train
 export default async function traineeRoutes(app: FastifyInstance, opts: { database: Database }) {
   const { database } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
+  // Concurrent single writes share statements and commits (see createTraineeWriteBatcher).
+  const writes = createTraineeWriteBatcher(database.db);
 
   async function load(req: FastifyRequest, id: string) {
     const actor = requireActor(req);
@@ -79,7 +82,7 @@ export default async function traineeRoutes(app: FastifyInstance, opts: { databa
       const actor = requireRole(req, TRAINEE_WRITERS, 'create trainees');
       const owner = ownerOf(actor);
       await checkPartnership(database, actor, req.body);
-      const written = await traineesRepository.upsertOne(database.db, owner, traineeWrite(req.body));
+      const written = await writes.upsert(owner, traineeWrite(req.body));
       if (written) return reply.code(written.change === 'created' ? 201 : 200).send(traineeView(written.trainee));
       // Same externalRef, same content: nothing was written; answer with what is stored.
       const existing = await traineesRepository.findByExternalRef(database.db, owner, req.body.externalRef!);
