@@ -6,6 +6,10 @@ const Env = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  CORRIDOR_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,40}$/, 'letters, digits, _ and - only')
+    .default('corridor'),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   CORRIDOR_ADMIN_KEY: z.string().min(16, 'CORRIDOR_ADMIN_KEY must be at least 16 characters').optional(),
   CORRIDOR_DATA_DIR: z.string().default('./.corridor'),
@@ -27,6 +31,8 @@ export interface Config {
   databasePoolMax: number;
   /** Absent: jobs run in-process. */
   redisUrl: string | undefined;
+  /** BullMQ key prefix: separates deployments (or test runs) that share one Redis. */
+  queuePrefix: string;
   smtpUrl: string | undefined;
   adminKey: string | undefined;
   dataDir: string;
@@ -55,6 +61,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
     redisUrl: e.REDIS_URL,
+    queuePrefix: e.CORRIDOR_QUEUE_PREFIX,
     smtpUrl: e.SMTP_URL,
     adminKey: e.CORRIDOR_ADMIN_KEY,
     dataDir: e.CORRIDOR_DATA_DIR,

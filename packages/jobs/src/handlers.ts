@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Database, outboxRepository } from '@corridor/db';
+import { type Database, matchRoundsRepository, outboxRepository } from '@corridor/db';
 import {
   evaluateTrainees,
   type RuleBookSource,
@@ -14,6 +14,9 @@ import {
   type JobLogger,
   TerminalJobError,
 } from '@corridor/queue';
+import { runRound } from './match-round.ts';
+import { matchTrainee } from './match-trainee.ts';
+import { type MatchingOptions, matchVacancy } from './match-vacancy.ts';
 
 export interface HandlerDeps {
   database: Database;
@@ -21,6 +24,8 @@ export interface HandlerDeps {
   /** Today's date (YYYY-MM-DD) as the rules' as-of date; injected so handlers never read the clock themselves. */
   today: () => string;
   log: JobLogger;
+  /** Shortlist size and occupation bridges for the match jobs; defaults per issue 4. */
+  matching?: MatchingOptions;
 }
 
 /** Outbox aggregate ids are UUIDs; a pathway is named by its id, so it gets a name-based (v5-style) UUID. */
@@ -80,9 +85,25 @@ export function buildHandlers(deps: HandlerDeps): JobHandlers<CorridorJobs> {
       }
     },
 
-    'match.vacancy': notBuiltYet('match.vacancy', 'the matching issue (#4)'),
-    'match.trainee': notBuiltYet('match.trainee', 'the matching issue (#4)'),
-    'match.round': notBuiltYet('match.round', 'the matching issue (#4)'),
+    // Idempotent: each run reconciles the vacancy's placements to what the data says now (see match-vacancy.ts).
+    'match.vacancy': async ({ vacancyId }) => {
+      await matchVacancy(database, await ruleBooks.current(), vacancyId, deps.matching);
+    },
+
+    'match.trainee': async ({ traineeId }) => {
+      await matchTrainee(database, await ruleBooks.current(), traineeId, deps.matching);
+    },
+
+    // The round and its proposals commit together; a failed try is recorded on the round and retried by the queue.
+    'match.round': async ({ roundId }, ctx) => {
+      try {
+        await runRound(database, await ruleBooks.current(), roundId, deps.matching);
+      } catch (err) {
+        ctx.log.error({ err, roundId, attempt: ctx.attempt }, 'match round failed');
+        await matchRoundsRepository.markFailed(database.db, roundId, err instanceof Error ? err.message : String(err));
+        throw err;
+      }
+    },
     'notify.deliver': notBuiltYet('notify.deliver', 'the notifications issue (#5)'),
   };
 }

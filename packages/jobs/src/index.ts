@@ -1,3 +1,14 @@
 export { buildHandlers, type HandlerDeps, pathwayAggregateId, workerConcurrency } from './handlers.ts';
+export { ROUND_LIST_LENGTH, type RunRoundOutcome, runRound } from './match-round.ts';
+export { type MatchTraineeOutcome, matchTrainee } from './match-trainee.ts';
+export {
+  checkCandidate,
+  defaultShortlistSize,
+  LANGUAGE_TOLERANCE_LEVELS,
+  type MatchingOptions,
+  type MatchVacancyOutcome,
+  matchVacancy,
+  mayBeMatched,
+} from './match-vacancy.ts';
 export { corridorRoutes } from './routes.ts';
 export { type JobSystem, startJobSystem } from './system.ts';

@@ -28,14 +28,14 @@ const utcToday = () => new Date().toISOString().slice(0, 10);
  * newcomer's single process does everything, and with Redis only to enqueue (the workers live elsewhere).
  */
 export async function startJobSystem(
-  config: Pick<Config, 'redisUrl'>,
+  config: Pick<Config, 'redisUrl' | 'queuePrefix'>,
   database: Database,
   log: JobLogger,
   options: { workers: boolean; relay: boolean },
 ): Promise<JobSystem> {
   const ruleBooks = databaseRuleBookSource(database.db);
   const runtime = config.redisUrl
-    ? createBullmqRuntime({ redisUrl: config.redisUrl, prefix: 'corridor', log })
+    ? createBullmqRuntime({ redisUrl: config.redisUrl, prefix: config.queuePrefix, log })
     : createInProcessRuntime({ log });
   if (options.workers) {
     await runtime.startWorkers(buildHandlers({ database, ruleBooks, today: utcToday, log }), {

@@ -1,0 +1,595 @@
+import {
+  atLeastTokens,
+  bestCefr,
+  type Database,
+  type DomainEvent,
+  type Executor,
+  eligibilityProfileOf,
+  matchingRepository,
+  outboxRepository,
+  type PlacementEventWrite,
+  type PlacementStatus,
+  type PlacementWrite,
+  placementsRepository,
+  type TraineeForMatching,
+} from '@corridor/db';
+import {
+  CEFR_LEVELS,
+  type CefrLevelCode,
+  cefrRank,
+  type OfferTermsInput,
+  type TraineeProfile,
+  type VacancyInput,
+} from '@corridor/domain';
+import {
+  type CandidatePathwayStatus,
+  candidateFromProfile,
+  checkHardFilters,
+  compatibleOccupations,
+  DEFAULT_OCCUPATION_BRIDGES,
+  type MatchCandidate,
+  type MatchVacancy,
+  type OccupationBridge,
+  type RankedCandidate,
+  rankCandidates,
+  scorePair,
+} from '@corridor/matching';
+import { yieldToEventLoop } from '@corridor/queue';
+import { evaluateSafeguards, type RuleBook } from '@corridor/rules';
+
+// match.vacancy: SQL prefilter → exact rules + hard filters + scoring in memory (@corridor/matching) → reconcile the
+// vacancy's placements in one transaction, with outbox events. Deterministic: a re-run with nothing changed writes
+// nothing (no row, no version bump, no event).
+
+export interface MatchingOptions {
+  /** Shortlist length for a vacancy of `headcount` places; default max(10, 3 × headcount) (issue 4). */
+  shortlistSize?: (headcount: number) => number;
+  /** Declared occupation bridges; default `DEFAULT_OCCUPATION_BRIDGES`. */
+  bridges?: readonly OccupationBridge[];
+}
+
+export const defaultShortlistSize = (headcount: number): number => Math.max(10, 3 * headcount);
+
+/** A vacancy row with its partnership's G2G flag and origin, as the matching repository loads it. */
+export interface VacancyForMatching {
+  id: string;
+  status: 'open' | 'paused' | 'filled' | 'closed';
+  headcount: number;
+  sector: string;
+  isco08: string;
+  destination: string;
+  region: string | null;
+  start_date: string | null;
+  pathways: string[];
+  partnership_id: string | null;
+  terms: {
+    national?: VacancyInput['national'];
+    salary?: VacancyInput['salary'];
+    hoursPerWeek?: number;
+    contract?: VacancyInput['contract'];
+    sponsor?: boolean;
+  };
+  requirements: VacancyInput['requirements'];
+  cost_sharing: VacancyInput['costSharing'];
+  partnership_g2g: boolean | null;
+  partnership_origin: string | null;
+}
+
+/** What the pure packages need about a vacancy: the matching view and the offer the rules evaluate against. */
+export interface PreparedMatchVacancy {
+  vacancy: MatchVacancy;
+  offer: OfferTermsInput;
+  startDate: string;
+}
+
+export function prepareMatchVacancy(row: VacancyForMatching, filled: number): PreparedMatchVacancy | undefined {
+  if (!row.start_date) return undefined;
+  const vacancy: MatchVacancy = {
+    id: row.id,
+    status: row.status,
+    headcount: row.headcount,
+    filled,
+    isco08: row.isco08.trim(),
+    sector: row.sector as MatchVacancy['sector'],
+    destination: row.destination.trim(),
+    startDate: row.start_date,
+    pathways: row.pathways,
+    requirements: {
+      languages: row.requirements.languages ?? [],
+      ...(row.requirements.minExperienceMonths !== undefined
+        ? { minExperienceMonths: row.requirements.minExperienceMonths }
+        : {}),
+    },
+    costSharing: row.cost_sharing,
+    ...(row.partnership_id
+      ? {
+          partnership: {
+            id: row.partnership_id,
+            governmentToGovernment: row.partnership_g2g === true,
+            ...(row.partnership_origin ? { origin: row.partnership_origin.trim() } : {}),
+          },
+        }
+      : {}),
+  };
+  const t = row.terms;
+  const offer: OfferTermsInput = {
+    sector: vacancy.sector,
+    isco08: vacancy.isco08,
+    destination: vacancy.destination,
+    startDate: row.start_date,
+    ...(t.national ? { national: t.national } : {}),
+    ...(row.region ? { region: row.region } : {}),
+    ...(t.salary ? { salary: t.salary } : {}),
+    ...(t.hoursPerWeek !== undefined ? { hoursPerWeek: t.hoursPerWeek } : {}),
+    ...(t.contract ? { contract: t.contract } : {}),
+    ...(t.sponsor !== undefined ? { sponsor: t.sponsor } : {}),
+  };
+  return { vacancy, offer, startDate: row.start_date };
+}
+
+/**
+ * Matching policy on top of the hard filters: a trainee more than one CEFR level below a required language is not
+ * proposed. One level short is bridgeable before a start date (and scored down as `languageMargin`); more is not.
+ * The SQL prefilter applies the same tolerance with `atLeastTokens`, so both paths agree.
+ */
+export const LANGUAGE_TOLERANCE_LEVELS = 1;
+
+const toleratedLevel = (cefr: CefrLevelCode): CefrLevelCode =>
+  CEFR_LEVELS[Math.max(0, cefrRank(cefr) - 1 - LANGUAGE_TOLERANCE_LEVELS)]!;
+
+export function languageTokenGroups(vacancy: MatchVacancy): string[][] {
+  return (vacancy.requirements?.languages ?? []).map((r) => atLeastTokens(r.language, toleratedLevel(r.cefr)));
+}
+
+function languageToleranceFailure(c: MatchCandidate, vacancy: MatchVacancy): string | undefined {
+  const short: string[] = [];
+  for (const req of vacancy.requirements?.languages ?? []) {
+    let best = 0;
+    for (const l of c.languages) if (l.language === req.language) best = Math.max(best, cefrRank(l.cefr));
+    if (best < cefrRank(toleratedLevel(req.cefr))) short.push(`${req.language} ${req.cefr}`);
+  }
+  return short.length > 0
+    ? `The trainee is more than ${LANGUAGE_TOLERANCE_LEVELS} CEFR level below the vacancy's language requirement (${short.join(', ')}).`
+    : undefined;
+}
+
+export type CandidateCheck =
+  | { ok: true; candidate: MatchCandidate; packVersions: Record<string, string> }
+  | { ok: false; reasons: string[]; filters: string[] };
+
+/**
+ * The exact check of one trainee for one vacancy: the rules evaluated with this vacancy's offer as of its start date
+ * (stored results carry no offer), the ethical safeguards, the hard filters and the language tolerance.
+ */
+export function checkCandidate(
+  book: RuleBook,
+  trainee: TraineeForMatching,
+  pv: PreparedMatchVacancy,
+  bridges?: readonly OccupationBridge[],
+): CandidateCheck {
+  const profile = trainee.status === 'active' ? eligibilityProfileOf(trainee) : undefined;
+  if (!profile) return { ok: false, reasons: ["The trainee's record was erased."], filters: ['erased'] };
+  const results = book.evaluate(profile, { asOf: pv.startDate, pathways: pv.vacancy.pathways, offer: pv.offer });
+  const pathways: CandidatePathwayStatus[] = results.map((r) => ({
+    pathwayId: r.pathwayId,
+    status: r.status,
+    ...(r.gaps && r.gaps.length > 0 ? { gaps: r.gaps } : {}),
+  }));
+  const packVersions: Record<string, string> = {};
+  for (const r of results) packVersions[r.pathwayId] = r.pathwayVersion;
+  // The WHO list is judged without the partnership here: matching decides whether this vacancy's G2G partnership
+  // covers this trainee (member, or resident in its origin), which is narrower than "a G2G partnership exists".
+  const safeguards = evaluateSafeguards(profile, { asOf: pv.startDate, costSharing: pv.vacancy.costSharing });
+  const candidate = candidateFromStored(trainee, profile, pathways, safeguards, pv.startDate);
+  const filtered = checkHardFilters(candidate, pv.vacancy, bridges ? { bridges } : {});
+  const reasons: string[] = [];
+  const filters: string[] = [];
+  if (!filtered.ok) {
+    for (const f of filtered.failures) {
+      reasons.push(f.reason);
+      filters.push(f.filter);
+    }
+  }
+  const language = languageToleranceFailure(candidate, pv.vacancy);
+  if (language) {
+    reasons.push(language);
+    filters.push('language');
+  }
+  return reasons.length > 0 ? { ok: false, reasons, filters } : { ok: true, candidate, packVersions };
+}
+
+/**
+ * Consent to be matched: the trainee agreed to share their profile, or is enrolled in a partnership programme (the
+ * programme's enrolment is the basis for matching within it). Either way employers see a pseudonymised profile
+ * until the trainee shares it or accepts a placement.
+ */
+export const mayBeMatched = (t: Pick<TraineeForMatching, 'consent_share_profile' | 'partnership_id'>): boolean =>
+  t.consent_share_profile || t.partnership_id !== null;
+
+function candidateFromStored(
+  trainee: TraineeForMatching,
+  profile: NonNullable<ReturnType<typeof eligibilityProfileOf>>,
+  pathways: CandidatePathwayStatus[],
+  safeguards: ReturnType<typeof evaluateSafeguards>,
+  asOf: string,
+): MatchCandidate {
+  // The stored profile lacks names and consent (own columns); candidateFromProfile reads neither when consent is given.
+  return candidateFromProfile(trainee.id, profile as TraineeProfile, {
+    asOf,
+    pathways,
+    safeguards,
+    consentToMatch: mayBeMatched(trainee),
+    // The same CEFR reading as the stored language_levels tokens the SQL prefilter uses.
+    cefrOf: (skill) => bestCefr(skill),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reconciling a vacancy's placements.
+
+/** Canonical JSON (sorted keys): jsonb does not keep key order, so a plain stringify would see changes that aren't. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export type PlacementWriteFields = Omit<PlacementWrite, 'vacancy_id' | 'trainee_id'>;
+
+export function placementFields(
+  ranked: Pick<RankedCandidate, 'score' | 'breakdown' | 'pathways' | 'belowSkill'>,
+  packVersions: Record<string, string>,
+  extra: { source: 'shortlist' | 'round'; match_round_id: string | null; rank: number | null },
+): PlacementWriteFields {
+  const used: Record<string, string> = {};
+  for (const p of ranked.pathways) if (packVersions[p.pathwayId]) used[p.pathwayId] = packVersions[p.pathwayId]!;
+  return {
+    ...extra,
+    score: ranked.score,
+    breakdown: ranked.breakdown.map((b) => ({ ...b })),
+    pathways: ranked.pathways.map((p) => ({ pathwayId: p.pathwayId, status: p.status })),
+    pack_versions: used,
+    below_skill: ranked.belowSkill,
+  };
+}
+
+interface StoredPlacement {
+  id: string;
+  trainee_id: string;
+  status: PlacementStatus;
+  source: 'shortlist' | 'round';
+  match_round_id: string | null;
+  score: number;
+  rank: number | null;
+  breakdown: unknown;
+  pathways: unknown;
+  pack_versions: unknown;
+  below_skill: boolean;
+}
+
+export function sameFields(p: StoredPlacement, w: PlacementWriteFields): boolean {
+  return (
+    p.source === w.source &&
+    p.match_round_id === w.match_round_id &&
+    p.score === w.score &&
+    p.rank === w.rank &&
+    p.below_skill === w.below_skill &&
+    canonical(p.breakdown) === canonical(w.breakdown) &&
+    canonical(p.pathways) === canonical(w.pathways) &&
+    canonical(p.pack_versions) === canonical(w.pack_versions)
+  );
+}
+
+/** Collects the writes of one reconcile so events and audit rows go out together, in one transaction. */
+export class PlacementChanges {
+  readonly events: DomainEvent[] = [];
+  readonly history: PlacementEventWrite[] = [];
+  proposed = 0;
+  reproposed = 0;
+  refreshed = 0;
+  withdrawn = 0;
+
+  async propose(trx: Executor, vacancyId: string, traineeId: string, w: PlacementWriteFields): Promise<string | null> {
+    const [row] = await placementsRepository.insertProposals(trx, [
+      { vacancy_id: vacancyId, trainee_id: traineeId, ...w },
+    ]);
+    if (!row) return null;
+    this.proposed++;
+    this.record(row.id, vacancyId, traineeId, null, 'proposed', null, 'placement.proposed', {
+      score: w.score,
+      rank: w.rank,
+      source: w.source,
+    });
+    return row.id;
+  }
+
+  async repropose(
+    trx: Executor,
+    p: StoredPlacement & { vacancy_id: string },
+    w: PlacementWriteFields,
+  ): Promise<boolean> {
+    const done = await placementsRepository.transition(trx, p.id, 'withdrawn', 'proposed', {
+      write: w,
+      withdrawn_reason: null,
+      employer_decision: null,
+      trainee_decision: null,
+    });
+    if (!done) return false;
+    this.reproposed++;
+    this.record(
+      p.id,
+      p.vacancy_id,
+      p.trainee_id,
+      'withdrawn',
+      'proposed',
+      'The trainee qualifies again and ranks in the shortlist.',
+      'placement.proposed',
+      {
+        score: w.score,
+        rank: w.rank,
+        source: w.source,
+      },
+    );
+    return true;
+  }
+
+  async refresh(trx: Executor, p: StoredPlacement, w: PlacementWriteFields): Promise<void> {
+    if (p.status !== 'proposed' || sameFields(p, w)) return;
+    if (await placementsRepository.refreshProposal(trx, p.id, w)) this.refreshed++;
+  }
+
+  async withdraw(
+    trx: Executor,
+    p: StoredPlacement & { vacancy_id: string },
+    reason: string,
+    filters: readonly string[],
+  ): Promise<void> {
+    const done = await placementsRepository.transition(trx, p.id, p.status, 'withdrawn', {
+      withdrawn_reason: reason,
+      rank: null,
+    });
+    if (!done) return;
+    this.withdrawn++;
+    this.record(p.id, p.vacancy_id, p.trainee_id, p.status, 'withdrawn', reason, 'placement.withdrawn', {
+      filters: [...filters],
+    });
+  }
+
+  private record(
+    placementId: string,
+    vacancyId: string,
+    traineeId: string,
+    from: PlacementStatus | null,
+    to: PlacementStatus,
+    reason: string | null,
+    type: string,
+    extra: Record<string, unknown>,
+  ): void {
+    this.history.push({
+      placement_id: placementId,
+      from_status: from,
+      to_status: to,
+      actor_side: 'engine',
+      actor_id: null,
+      reason,
+    });
+    // Ids, statuses and filter ids only: the sentences (which describe the person) stay in the placement row.
+    this.events.push({
+      type,
+      aggregateType: 'placement',
+      aggregateId: placementId,
+      payload: { placementId, vacancyId, traineeId, from, to, ...extra },
+    });
+  }
+
+  async flush(trx: Executor): Promise<void> {
+    await placementsRepository.appendEvents(trx, this.history);
+    await outboxRepository.append(trx, this.events);
+  }
+}
+
+export interface MatchVacancyOutcome {
+  vacancyId: string;
+  /** Trainees the SQL prefilter returned. */
+  prefiltered: number;
+  /** Of those, the ones that passed the exact checks. */
+  qualified: number;
+  shortlist: number;
+  proposed: number;
+  reproposed: number;
+  refreshed: number;
+  withdrawn: number;
+}
+
+/** Placements a re-run may not re-propose: a person declined, or the pair is already past `proposed`. */
+const KEEPS_OUT_OF_SHORTLIST: ReadonlySet<PlacementStatus> = new Set<PlacementStatus>([
+  'declined',
+  'accepted_by_employer',
+  'accepted_by_trainee',
+  'matched',
+  'visa_lodged',
+  'visa_granted',
+  'arrived',
+  'licensed',
+  'retained_12m',
+  'returned',
+]);
+
+const CHUNK = 2_000;
+
+/**
+ * Matches one vacancy and reconciles its placements, in one transaction with the vacancy locked:
+ * - shortlist proposals still in the top list: score, rank and breakdown refreshed (only when they changed);
+ * - new entries: inserted as `proposed` (outbox `placement.proposed`);
+ * - engine-withdrawn pairs back in the top list: re-proposed (`placement.proposed`);
+ * - open proposals (proposed, or accepted by one side) whose pair now fails a hard filter: withdrawn with every
+ *   failed filter's sentence as the reason (`placement.withdrawn`). A one-sided acceptance does not outweigh a
+ *   legal or ethical constraint, so it is withdrawn too; both sides are told through the event;
+ * - shortlist proposals that still qualify but fell below the top list: withdrawn with that reason;
+ * - round proposals are never trimmed by the shortlist (the round chose them), only withdrawn when invalid;
+ * - declined, matched and later placements are never touched.
+ */
+export async function matchVacancy(
+  database: Database,
+  book: RuleBook,
+  vacancyId: string,
+  options: MatchingOptions = {},
+): Promise<MatchVacancyOutcome | undefined> {
+  const bridges = options.bridges ?? DEFAULT_OCCUPATION_BRIDGES;
+  const shortlistSize = options.shortlistSize ?? defaultShortlistSize;
+  return database.db.transaction().execute(async (trx) => {
+    const row = await matchingRepository.lockVacancy(trx, vacancyId);
+    if (!row) return undefined;
+    const existing = await placementsRepository.forVacancy(trx, vacancyId);
+    const filled = existing.filter((p) => FILLED.has(p.status)).length;
+    const pv = prepareMatchVacancy(row as VacancyForMatching, filled);
+    const changes = new PlacementChanges();
+    const outcome: MatchVacancyOutcome = {
+      vacancyId,
+      prefiltered: 0,
+      qualified: 0,
+      shortlist: 0,
+      proposed: 0,
+      reproposed: 0,
+      refreshed: 0,
+      withdrawn: 0,
+    };
+    if (!pv) {
+      const reason = 'The vacancy has no start date, so eligibility and availability cannot be judged.';
+      for (const p of existing) if (OPEN.has(p.status)) await changes.withdraw(trx, { ...p }, reason, ['start-date']);
+      await changes.flush(trx);
+      return { ...outcome, withdrawn: changes.withdrawn };
+    }
+
+    const byTrainee = new Map(existing.map((p) => [p.trainee_id, p]));
+    const prefiltered = await matchingRepository.candidatesForVacancy(trx, {
+      occupations: [...compatibleOccupations(pv.vacancy.isco08, bridges).keys()],
+      destination: pv.vacancy.destination,
+      startDate: pv.startDate,
+      pathways: pv.vacancy.pathways,
+      languageTokenGroups: languageTokenGroups(pv.vacancy),
+    });
+    outcome.prefiltered = prefiltered.length;
+    const inPrefilter = new Set(prefiltered.map((t) => t.id));
+    // Trainees holding open placements are re-checked whether or not the prefilter returned them.
+    const holders = existing
+      .filter((p) => OPEN.has(p.status) && !inPrefilter.has(p.trainee_id))
+      .map((p) => p.trainee_id);
+    const others = await matchingRepository.traineesByIds(trx, holders);
+
+    const qualified: MatchCandidate[] = [];
+    const passed = new Map<string, MatchCandidate>();
+    const packVersions = new Map<string, Record<string, string>>();
+    const failures = new Map<string, { reasons: string[]; filters: string[] }>();
+    let sinceYield = 0;
+    for (const t of [...prefiltered, ...others]) {
+      const check = checkCandidate(book, t, pv, bridges);
+      if (!check.ok) failures.set(t.id, check);
+      else if (!inPrefilter.has(t.id)) {
+        failures.set(t.id, {
+          reasons: ["The trainee's stored eligibility shows them not eligible for every pathway the vacancy accepts."],
+          filters: ['pathway'],
+        });
+      } else {
+        packVersions.set(t.id, check.packVersions);
+        passed.set(t.id, check.candidate);
+        const held = byTrainee.get(t.id);
+        // Round proposals are scored below on their own; people's decisions keep a pair out of the ranking.
+        if (
+          !held ||
+          (!KEEPS_OUT_OF_SHORTLIST.has(held.status) && held.source === 'shortlist') ||
+          held.status === 'withdrawn'
+        )
+          qualified.push(check.candidate);
+      }
+      if (++sinceYield >= CHUNK) {
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
+    }
+    outcome.qualified = passed.size;
+
+    const limit = shortlistSize(pv.vacancy.headcount);
+    const shortlist = rankCandidates(pv.vacancy, qualified, { prefiltered: true, limit, bridges });
+    outcome.shortlist = shortlist.length;
+    const inShortlist = new Set<string>();
+    for (let i = 0; i < shortlist.length; i++) {
+      const r = shortlist[i]!;
+      inShortlist.add(r.traineeId);
+      const fields = placementFields(r, packVersions.get(r.traineeId)!, {
+        source: 'shortlist',
+        match_round_id: null,
+        rank: i + 1,
+      });
+      const held = byTrainee.get(r.traineeId);
+      if (!held) await changes.propose(trx, vacancyId, r.traineeId, fields);
+      else if (held.status === 'withdrawn') await changes.repropose(trx, { ...held, vacancy_id: vacancyId }, fields);
+      else await changes.refresh(trx, held, fields);
+    }
+
+    for (const p of existing) {
+      if (!OPEN.has(p.status) || inShortlist.has(p.trainee_id)) continue;
+      const failed = failures.get(p.trainee_id);
+      if (failed) {
+        await changes.withdraw(trx, { ...p, vacancy_id: vacancyId }, failed.reasons.join(' '), failed.filters);
+      } else if (p.status !== 'proposed') {
+        // Accepted by one side and still valid: a person is deciding; the engine leaves it alone.
+      } else if (p.source === 'round') {
+        const candidate = passed.get(p.trainee_id);
+        if (candidate) {
+          const score = scorePair(candidate, pv.vacancy, undefined, { bridges });
+          const pathways = candidate.pathways
+            .filter(
+              (x) =>
+                pv.vacancy.pathways.includes(x.pathwayId) &&
+                (x.status === 'eligible' || x.status === 'conditionally_eligible'),
+            )
+            .map((x) => ({ pathwayId: x.pathwayId, status: x.status }));
+          await changes.refresh(
+            trx,
+            p,
+            placementFields({ ...score, pathways }, packVersions.get(p.trainee_id)!, {
+              source: 'round',
+              match_round_id: p.match_round_id,
+              rank: null,
+            }),
+          );
+        }
+      } else {
+        await changes.withdraw(
+          trx,
+          { ...p, vacancy_id: vacancyId },
+          `Other candidates now rank higher: the shortlist keeps the best ${limit} for ${pv.vacancy.headcount} place${pv.vacancy.headcount === 1 ? '' : 's'}.`,
+          ['shortlist'],
+        );
+      }
+    }
+    await changes.flush(trx);
+    return {
+      ...outcome,
+      proposed: changes.proposed,
+      reproposed: changes.reproposed,
+      refreshed: changes.refreshed,
+      withdrawn: changes.withdrawn,
+    };
+  });
+}
+
+const OPEN: ReadonlySet<PlacementStatus> = new Set<PlacementStatus>([
+  'proposed',
+  'accepted_by_employer',
+  'accepted_by_trainee',
+]);
+const FILLED: ReadonlySet<PlacementStatus> = new Set<PlacementStatus>([
+  'matched',
+  'visa_lodged',
+  'visa_granted',
+  'arrived',
+  'licensed',
+  'retained_12m',
+]);

@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { type Database, migrateToLatest, openDatabase } from '@corridor/db';
+import { createBullmqRuntime } from '@corridor/queue';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildTestApp, createOrganization, type TestApp } from '../helpers/app.ts';
+import { TEST_DATABASE_URL } from '../helpers/db.ts';
+import { nurseProfile } from '../helpers/factories.ts';
+
+// The real-services path end to end: the API writes rows and outbox events to Postgres; a separate
+// `pnpm worker` process relays them to BullMQ on Redis, runs the handlers and stores eligibility results.
+// The worker gets its own database and queue prefix, so this runs beside the rest of the suite.
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const dbName = `corridor_e2e_${randomBytes(4).toString('hex')}`;
+const prefix = `e2e-${randomBytes(4).toString('hex')}`;
+const databaseUrl = TEST_DATABASE_URL.replace(/\/[^/]*$/, `/${dbName}`);
+let admin: pg.Client;
+let database: Database;
+let t: TestApp;
+let worker: ChildProcess;
+const workerOutput: string[] = [];
+
+beforeAll(async () => {
+  admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  database = await openDatabase({ url: databaseUrl });
+  await migrateToLatest(database.db);
+  t = await buildTestApp({ database });
+  worker = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'services', 'worker', 'src', 'main.ts')],
+    {
+      env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL, CORRIDOR_QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  worker.stdout!.on('data', (d) => workerOutput.push(String(d)));
+  worker.stderr!.on('data', (d) => workerOutput.push(String(d)));
+}, 60_000);
+
+afterAll(async () => {
+  if (worker.exitCode === null) {
+    worker.kill('SIGTERM');
+    await once(worker, 'exit');
+  }
+  await t.close();
+  await database.close();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+  // Remove this run's queues from the shared Redis.
+  const runtime = createBullmqRuntime({ redisUrl: REDIS_URL, prefix });
+  await Promise.all(runtime.queues().map((q) => q.obliterate({ force: true })));
+  await runtime.close();
+});
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out; worker said:\n${workerOutput.join('')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('a trainee posted to the API gets stored eligibility results from the worker, and a profile edit that flips a status emits eligibility.changed', async () => {
+  const provider = await createOrganization(t, 'training_provider', 'Provider', 'PH');
+  const created = await t.call({
+    method: 'POST',
+    url: '/v1/trainees',
+    headers: provider.headers,
+    payload: nurseProfile({
+      languages: [
+        { language: 'en', cefr: 'C1' },
+        { language: 'de', cefr: 'A1' },
+      ],
+    }),
+  });
+  expect(created.statusCode).toBe(201);
+  const id = created.json().id as string;
+
+  const first = await until(async () => {
+    const res = await t.call({ method: 'GET', url: `/v1/trainees/${id}/eligibility`, headers: provider.headers });
+    const results = res.json().results as { pathwayId: string; status: string }[];
+    return results.length === 21 ? results : undefined;
+  });
+  const before = first.find((r) => r.pathwayId === 'de-recognition-partnership')!.status;
+
+  // German A1 → B2 changes what the German pathways say.
+  await t.call({
+    method: 'PATCH',
+    url: `/v1/trainees/${id}`,
+    headers: provider.headers,
+    payload: {
+      languages: [
+        { language: 'en', cefr: 'C1' },
+        { language: 'de', cefr: 'B2' },
+      ],
+    },
+  });
+  const changed = await until(async () => {
+    const rows = await database.db
+      .selectFrom('outbox')
+      .select(['payload'])
+      .where('type', '=', 'eligibility.changed')
+      .where('aggregate_id', '=', id)
+      .execute();
+    return rows.length > 0 ? rows.map((r) => r.payload as { pathwayId: string; from: string; to: string }) : undefined;
+  });
+  const german = changed.find((c) => c.pathwayId === 'de-recognition-partnership');
+  expect(german).toBeDefined();
+  expect(german!.from).toBe(before);
+  expect(german!.to).not.toBe(before);
+  expect(worker.exitCode).toBeNull();
+}, 60_000);
