@@ -4,6 +4,7 @@ import type { IdempotencyRecordsTable } from './idempotency.ts';
 import type { AgencyMandatesTable, OrganizationsTable } from './organizations.ts';
 import type { OutboxTable } from './outbox.ts';
 import type { CohortsTable, PartnershipMembersTable, PartnershipsTable } from './partnerships.ts';
+import type { MatchRoundsTable, PlacementEventsTable, PlacementsTable } from './placements.ts';
 import type { TraineesTable } from './trainees.ts';
 import type { VacanciesTable } from './vacancies.ts';
 
@@ -20,5 +21,8 @@ export interface DB {
   idempotency_records: IdempotencyRecordsTable;
   eligibility_results: EligibilityResultsTable;
   rule_pack_versions: RulePackVersionsTable;
+  placements: PlacementsTable;
+  placement_events: PlacementEventsTable;
+  match_rounds: MatchRoundsTable;
 }
 export type { VacancyTerms } from './vacancies.ts';

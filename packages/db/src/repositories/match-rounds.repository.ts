@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import { newId } from '../ids.ts';
+import type { MatchRoundResult } from '../schema/placements.ts';
+import type { Executor } from './executor.ts';
+
+export const matchRoundsRepository = {
+  /**
+   * Stores a queued round and its `match_round.requested` outbox event in the caller's transaction, so the job is
+   * enqueued only if the round exists (and always, once it does).
+   */
+  async create(db: Executor, input: { partnershipId: string; cohort: string; requestedBy: string }) {
+    const round = await db
+      .insertInto('match_rounds')
+      .values({
+        id: newId(),
+        partnership_id: input.partnershipId,
+        cohort: input.cohort,
+        requested_by: input.requestedBy,
+        result: null,
+        error: null,
+        started_at: null,
+        finished_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // aggregate_type 'match_round' is not one of the foundation's DomainEvent types, so the row is written here.
+    await sql`
+      INSERT INTO outbox (event_id, type, aggregate_type, aggregate_id, payload)
+      VALUES (${newId()}::uuid, 'match_round.requested', 'match_round', ${round.id}::uuid,
+              ${JSON.stringify({ roundId: round.id, partnershipId: input.partnershipId, cohort: input.cohort })}::jsonb)`.execute(
+      db,
+    );
+    return round;
+  },
+
+  findById(db: Executor, id: string) {
+    return db.selectFrom('match_rounds').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  /** The round, if the actor administers its partnership (platform admins see all): others get 404. */
+  findForAdmin(db: Executor, id: string, adminOrgId: string | null) {
+    let q = db
+      .selectFrom('match_rounds')
+      .innerJoin('partnerships', 'partnerships.id', 'match_rounds.partnership_id')
+      .selectAll('match_rounds')
+      .where('match_rounds.id', '=', id);
+    if (adminOrgId !== null) q = q.where('partnerships.admin_org_id', '=', adminOrgId);
+    return q.executeTakeFirst();
+  },
+
+  /** Locks the round for its run: a redelivered job waits, then sees `done` and does nothing. */
+  lock(trx: Executor, id: string) {
+    return trx.selectFrom('match_rounds').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  },
+
+  markRunning(db: Executor, id: string) {
+    return db
+      .updateTable('match_rounds')
+      .set({ status: 'running', started_at: new Date(), error: null })
+      .where('id', '=', id)
+      .where('status', 'in', ['queued', 'running', 'failed'])
+      .execute();
+  },
+
+  markDone(db: Executor, id: string, result: MatchRoundResult) {
+    return db
+      .updateTable('match_rounds')
+      .set({ status: 'done', result: JSON.stringify(result), finished_at: new Date(), error: null })
+      .where('id', '=', id)
+      .execute();
+  },
+
+  markFailed(db: Executor, id: string, error: string) {
+    return db
+      .updateTable('match_rounds')
+      .set({ status: 'failed', error, finished_at: new Date() })
+      .where('id', '=', id)
+      .where('status', '<>', 'done')
+      .execute();
+  },
+};

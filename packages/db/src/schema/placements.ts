@@ -1,0 +1,82 @@
+import type { EligibilityStatus } from '@corridor/domain';
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+export type PlacementStatus =
+  | 'proposed'
+  | 'accepted_by_employer'
+  | 'accepted_by_trainee'
+  | 'matched'
+  | 'visa_lodged'
+  | 'visa_granted'
+  | 'arrived'
+  | 'licensed'
+  | 'retained_12m'
+  | 'returned'
+  | 'declined'
+  | 'withdrawn';
+
+/** One named score component, as `@corridor/matching` explains it. */
+export interface StoredBreakdownItem {
+  factor: string;
+  weight: number;
+  value: number;
+  detail: string;
+  belowSkill?: boolean;
+}
+
+export interface StoredPlacementPathway {
+  pathwayId: string;
+  status: EligibilityStatus;
+}
+
+export interface PlacementsTable {
+  id: string;
+  vacancy_id: string;
+  trainee_id: string;
+  status: PlacementStatus;
+  source: 'shortlist' | 'round';
+  match_round_id: string | null;
+  score: number;
+  rank: number | null;
+  breakdown: JSONColumnType<StoredBreakdownItem[]>;
+  pathways: JSONColumnType<StoredPlacementPathway[]>;
+  pack_versions: JSONColumnType<Record<string, string>>;
+  below_skill: boolean;
+  employer_decision: 'accepted' | 'declined' | null;
+  trainee_decision: 'accepted' | 'declined' | null;
+  withdrawn_reason: string | null;
+  version: Generated<number>;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface PlacementEventsTable {
+  id: Generated<string>;
+  placement_id: string;
+  from_status: PlacementStatus | null;
+  to_status: PlacementStatus;
+  actor_side: 'engine' | 'employer' | 'trainee' | 'admin';
+  actor_id: string | null;
+  reason: string | null;
+  at: ColumnType<Date, never, never>;
+}
+
+export interface MatchRoundResult {
+  matches: { traineeId: string; vacancyId: string; score: number; placementId: string | null }[];
+  unfilled: { vacancyId: string; places: number }[];
+  unmatchedTrainees: string[];
+  stats: { trainees: number; vacancies: number; places: number; eligiblePairs: number; proposals: number };
+}
+
+export interface MatchRoundsTable {
+  id: string;
+  partnership_id: string;
+  cohort: string;
+  status: Generated<'queued' | 'running' | 'done' | 'failed'>;
+  requested_by: string;
+  result: ColumnType<MatchRoundResult | null, string | null, string | null>;
+  error: string | null;
+  created_at: ColumnType<Date, never, never>;
+  started_at: Date | null;
+  finished_at: Date | null;
+}

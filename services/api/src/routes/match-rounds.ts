@@ -1,0 +1,131 @@
+import { type Database, matchRoundsRepository, partnershipsRepository } from '@corridor/db';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { IdParams, isUuid, writeErrors } from '../modules/views.ts';
+import { requireActor, requireRole } from '../plugins/auth.ts';
+import { forbidden, notFound, unprocessable } from '../problems.ts';
+
+const MatchRoundView = z.object({
+  id: z.string(),
+  partnershipId: z.string(),
+  cohort: z.string(),
+  status: z.enum(['queued', 'running', 'done', 'failed']),
+  result: z
+    .object({
+      matches: z.array(
+        z.object({
+          traineeId: z.string(),
+          vacancyId: z.string(),
+          score: z.number(),
+          placementId: z.string().nullable(),
+        }),
+      ),
+      unfilled: z.array(z.object({ vacancyId: z.string(), places: z.number().int() })),
+      unmatchedTrainees: z.array(z.string()),
+      stats: z.object({
+        trainees: z.number().int(),
+        vacancies: z.number().int(),
+        places: z.number().int(),
+        eligiblePairs: z.number().int(),
+        proposals: z.number().int(),
+      }),
+    })
+    .nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+
+export default async function matchRoundRoutes(app: FastifyInstance, opts: { database: Database }) {
+  const { database } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/v1/partnerships/:id/match-rounds',
+    {
+      schema: {
+        tags: ['matching'],
+        summary: "Run a cohort match round over the partnership's open vacancies",
+        description:
+          "Trainee-proposing deferred acceptance with capacities (the vacancies' open places). Queued: poll GET /v1/match-rounds/{id}. Matched pairs are proposed as placements; people still decide.",
+        params: IdParams,
+        body: z.object({ cohort: z.string().min(1).max(64) }),
+        response: { 202: z.object({ id: z.string(), status: z.literal('queued') }), ...writeErrors },
+      },
+    },
+    async (req, reply) => {
+      const actor = requireRole(req, ['partnership_admin'], 'run match rounds');
+      const p = isUuid(req.params.id)
+        ? await partnershipsRepository.findVisible(database.db, actor, req.params.id)
+        : undefined;
+      if (!p) throw notFound('partnership');
+      if (actor.type === 'organization' && p.admin_org_id !== actor.organizationId)
+        throw forbidden("only the partnership's own admin can run its match rounds");
+      const cohorts = await partnershipsRepository.cohorts(database.db, p.id);
+      const known =
+        cohorts.some((c) => c.name === req.body.cohort) ||
+        (await database.db
+          .selectFrom('trainees')
+          .select(sql<number>`1`.as('one'))
+          .where('partnership_id', '=', p.id)
+          .where('cohort', '=', req.body.cohort)
+          .where('status', '=', 'active')
+          .executeTakeFirst()) !== undefined;
+      if (!known)
+        throw unprocessable(
+          [{ path: 'cohort', message: 'the partnership has no cohort of this name, and no trainee names it' }],
+          'unknown cohort',
+        );
+      const round = await database.db.transaction().execute((trx) =>
+        matchRoundsRepository.create(trx, {
+          partnershipId: p.id,
+          cohort: req.body.cohort,
+          requestedBy: actor.type === 'organization' ? actor.organizationId : 'platform_admin',
+        }),
+      );
+      return reply.code(202).send({ id: round.id, status: 'queued' as const });
+    },
+  );
+
+  r.get(
+    '/v1/match-rounds/:id',
+    {
+      schema: {
+        tags: ['matching'],
+        summary: 'A match round: status, matched pairs, unfilled places and unmatched trainees',
+        params: IdParams,
+        response: { 200: MatchRoundView, ...writeErrors },
+      },
+    },
+    async (req) => {
+      const actor = requireActor(req);
+      if (actor.type === 'organization' && actor.organizationKind !== 'partnership_admin') {
+        // Rounds belong to partnership admins; to anyone else one is simply not there.
+        throw notFound('match round');
+      }
+      if (actor.type === 'trainee') throw notFound('match round');
+      const round = isUuid(req.params.id)
+        ? await matchRoundsRepository.findForAdmin(
+            database.db,
+            req.params.id,
+            actor.type === 'organization' ? actor.organizationId : null,
+          )
+        : undefined;
+      if (!round) throw notFound('match round');
+      return {
+        id: round.id,
+        partnershipId: round.partnership_id,
+        cohort: round.cohort,
+        status: round.status,
+        result: round.result,
+        error: round.error,
+        createdAt: round.created_at.toISOString(),
+        startedAt: round.started_at?.toISOString() ?? null,
+        finishedAt: round.finished_at?.toISOString() ?? null,
+      };
+    },
+  );
+}

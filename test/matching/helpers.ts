@@ -1,0 +1,81 @@
+import type { Database } from '@corridor/db';
+import { loadRuleBook } from '@corridor/evaluation';
+import { expect } from 'vitest';
+import { admin, createOrganization, type TestApp } from '../helpers/app.ts';
+import { nurseProfile, nursingVacancy } from '../helpers/factories.ts';
+
+export type Org = Awaited<ReturnType<typeof createOrganization>>;
+
+/** The legally relevant "today" the tests evaluate stored eligibility on. */
+export const TODAY = '2026-03-15';
+
+export const book = (database: Database) => loadRuleBook(database.db);
+
+/** Employer, provider and partnership admin in one PH→DE nursing partnership (not G2G unless asked). */
+export async function partnershipWorld(t: TestApp, options: { g2g?: boolean } = {}) {
+  const employer = await createOrganization(t, 'employer', 'Klinikum Nord');
+  const provider = await createOrganization(t, 'training_provider', 'Manila Nursing Academy', 'PH');
+  const padmin = await createOrganization(t, 'partnership_admin', 'Triple Win desk');
+  const res = await t.call({
+    method: 'POST',
+    url: '/v1/partnerships',
+    headers: padmin.headers,
+    payload: {
+      name: 'PH–DE nurses',
+      origin: 'PH',
+      destination: 'DE',
+      sectors: ['Q'],
+      occupations: ['2221', '5321'],
+      model: 'global_skills_partnership',
+      governmentToGovernment: options.g2g ?? false,
+      members: [
+        { organizationId: employer.id, role: 'employer' },
+        { organizationId: provider.id, role: 'training_provider' },
+      ],
+    },
+  });
+  expect(res.statusCode).toBe(201);
+  return { employer, provider, padmin, partnershipId: res.json().id as string };
+}
+
+export async function postVacancy(t: TestApp, employer: Org, overrides: Record<string, unknown> = {}) {
+  const res = await t.call({
+    method: 'POST',
+    url: '/v1/vacancies',
+    headers: employer.headers,
+    payload: nursingVacancy(overrides),
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().id as string;
+}
+
+export async function postTrainee(t: TestApp, provider: Org, overrides: Parameters<typeof nurseProfile>[0] = {}) {
+  const res = await t.call({
+    method: 'POST',
+    url: '/v1/trainees',
+    headers: provider.headers,
+    payload: nurseProfile(overrides),
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().id as string;
+}
+
+export async function traineeKey(t: TestApp, provider: Org, traineeId: string) {
+  const res = await t.call({ method: 'POST', url: `/v1/trainees/${traineeId}/access-key`, headers: provider.headers });
+  expect(res.statusCode).toBe(201);
+  return { authorization: `Bearer ${res.json().key}` };
+}
+
+export const placementsOf = (database: Database, vacancyId: string) =>
+  database.db
+    .selectFrom('placements')
+    .selectAll()
+    .where('vacancy_id', '=', vacancyId)
+    .orderBy('score', 'desc')
+    .orderBy('trainee_id')
+    .execute();
+
+export const outboxOfType = (database: Database, type: string) =>
+  database.db.selectFrom('outbox').select(['aggregate_id', 'payload']).where('type', '=', type).orderBy('id').execute();
+
+export { admin };

@@ -1,0 +1,218 @@
+import { evaluateTrainees } from '@corridor/evaluation';
+import { matchVacancy, runRound } from '@corridor/jobs';
+import { findBlockingPairs, findRoundViolations, type RoundResult } from '@corridor/matching';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, createOrganization, type TestApp } from '../helpers/app.ts';
+import { book, type Org, outboxOfType, partnershipWorld, postTrainee, postVacancy, TODAY } from './helpers.ts';
+
+// Cohort match rounds through the API and the match.round job on real Postgres: stable (no blocking pair),
+// within capacities, eligibility as a hard constraint, deterministic, and proposed as placements.
+
+let t: TestApp;
+let employer: Org;
+let provider: Org;
+let padmin: Org;
+let partnershipId: string;
+const vacancies: Record<string, string> = {};
+const trainees: string[] = [];
+
+const GERMAN = ['B1', 'B2', 'A2', 'C1', 'B1', 'B2', 'A2'] as const;
+const YEARS = ['2019', '2015', '2022', '2012', '2023', '2020', '2017'];
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  ({ employer, provider, padmin, partnershipId } = await partnershipWorld(t));
+  const cohort = await t.call({
+    method: 'POST',
+    url: `/v1/partnerships/${partnershipId}/cohorts`,
+    headers: padmin.headers,
+    payload: { name: '2026-A', startDate: '2026-01-10', tracks: ['away'] },
+  });
+  expect(cohort.statusCode).toBeLessThan(300);
+  for (let i = 0; i < GERMAN.length; i++) {
+    trainees.push(
+      await postTrainee(t, provider, {
+        externalRef: `r-${i}`,
+        givenName: `Trainee${i}`,
+        programme: { partnershipId, cohort: '2026-A', track: 'away' },
+        languages: [
+          { language: 'en', cefr: 'B2' },
+          { language: 'de', cefr: GERMAN[i]! },
+        ],
+        experience: [{ isco08: '2221', country: 'PH', from: `${YEARS[i]}-01-01`, to: '2025-10-31', hoursPerWeek: 40 }],
+      }),
+    );
+  }
+  // Not in the cohort: never part of the round.
+  await postTrainee(t, provider, {
+    externalRef: 'outsider',
+    programme: { partnershipId, cohort: '2026-B', track: 'away' },
+  });
+  await evaluateTrainees(t.database, await book(t.database), trainees, { asOf: TODAY });
+  vacancies.ward = await postVacancy(t, employer, { externalRef: 'ward', headcount: 1, partnershipId });
+  vacancies.icu = await postVacancy(t, employer, {
+    externalRef: 'icu',
+    headcount: 2,
+    partnershipId,
+    requirements: { languages: [{ language: 'de', cefr: 'B2' }], minExperienceMonths: 60 },
+  });
+  vacancies.care = await postVacancy(t, employer, {
+    externalRef: 'care',
+    headcount: 2,
+    partnershipId,
+    isco08: '5321',
+    title: 'Care assistant while recognition completes',
+    requirements: { languages: [{ language: 'de', cefr: 'A2' }] },
+  });
+});
+afterAll(() => t.close());
+
+async function requestRound() {
+  const res = await t.call({
+    method: 'POST',
+    url: `/v1/partnerships/${partnershipId}/match-rounds`,
+    headers: padmin.headers,
+    payload: { cohort: '2026-A' },
+  });
+  expect(res.statusCode, res.body).toBe(202);
+  return res.json().id as string;
+}
+
+const asRoundResult = (r: {
+  matches: { traineeId: string; vacancyId: string }[];
+  unfilled: RoundResult['unfilled'];
+  unmatchedTrainees: string[];
+}): RoundResult => ({
+  matches: r.matches.map(({ traineeId, vacancyId }) => ({ traineeId, vacancyId })),
+  unfilled: r.unfilled,
+  unmatchedTrainees: r.unmatchedTrainees,
+  stats: { proposals: 0 },
+});
+
+describe('POST /v1/partnerships/{id}/match-rounds', () => {
+  it("only the partnership's admin may run a round: members get 403, other tenants 404, unknown cohorts 422", async () => {
+    const asEmployer = await t.call({
+      method: 'POST',
+      url: `/v1/partnerships/${partnershipId}/match-rounds`,
+      headers: employer.headers,
+      payload: { cohort: '2026-A' },
+    });
+    expect(asEmployer.statusCode).toBe(403);
+    const otherAdmin = await createOrganization(t, 'partnership_admin', 'Another programme');
+    const asOther = await t.call({
+      method: 'POST',
+      url: `/v1/partnerships/${partnershipId}/match-rounds`,
+      headers: otherAdmin.headers,
+      payload: { cohort: '2026-A' },
+    });
+    expect(asOther.statusCode).toBe(404);
+    const unknown = await t.call({
+      method: 'POST',
+      url: `/v1/partnerships/${partnershipId}/match-rounds`,
+      headers: padmin.headers,
+      payload: { cohort: 'nope' },
+    });
+    expect(unknown.statusCode).toBe(422);
+    expect((await t.database.db.selectFrom('match_rounds').selectAll().execute()).length).toBe(0);
+  });
+
+  it('queues the round with a match_round.requested event, runs it stably within capacities, and proposes the pairs', async () => {
+    const roundId = await requestRound();
+    const queued = await t.call({ method: 'GET', url: `/v1/match-rounds/${roundId}`, headers: padmin.headers });
+    expect(queued.json()).toMatchObject({ status: 'queued', result: null });
+    expect((await outboxOfType(t.database, 'match_round.requested')).map((e) => e.aggregate_id)).toEqual([roundId]);
+
+    const run = await runRound(t.database, await book(t.database), roundId);
+    if (run.status !== 'done') throw new Error(`round not run: ${run.reason}`);
+    const res = await t.call({ method: 'GET', url: `/v1/match-rounds/${roundId}`, headers: padmin.headers });
+    expect(res.statusCode).toBe(200);
+    const round = res.json();
+    expect(round.status).toBe('done');
+    const result = asRoundResult(round.result);
+
+    // Stable, within capacities, only acceptable (eligible) pairs.
+    expect(findBlockingPairs(run.instance, result)).toEqual([]);
+    expect(findRoundViolations(run.instance, result)).toEqual([]);
+    const perVacancy = new Map<string, number>();
+    for (const m of result.matches) perVacancy.set(m.vacancyId, (perVacancy.get(m.vacancyId) ?? 0) + 1);
+    expect(perVacancy.get(vacancies.ward!) ?? 0).toBeLessThanOrEqual(1);
+    expect(perVacancy.get(vacancies.icu!) ?? 0).toBeLessThanOrEqual(2);
+    expect(perVacancy.get(vacancies.care!) ?? 0).toBeLessThanOrEqual(2);
+    expect(result.matches.length + result.unmatchedTrainees.length).toBe(trainees.length);
+    // 7 trainees for 5 places; every place can be filled by someone acceptable.
+    expect(result.matches.length).toBe(5);
+    expect(round.result.unfilled).toEqual([]);
+    // The ICU asks for B2 German: an A2 trainee (two levels short) is never matched there.
+    const a2 = trainees.filter((_, i) => GERMAN[i] === 'A2');
+    expect(result.matches.filter((m) => a2.includes(m.traineeId) && m.vacancyId === vacancies.icu)).toEqual([]);
+    // A nurse in the care-assistant job is flagged below skill.
+    const belowSkill = round.result.matches.find((m: { vacancyId: string }) => m.vacancyId === vacancies.care);
+    expect(belowSkill).toBeDefined();
+    {
+      const p = await t.database.db
+        .selectFrom('placements')
+        .selectAll()
+        .where('id', '=', belowSkill.placementId)
+        .executeTakeFirstOrThrow();
+      expect(p.below_skill).toBe(true);
+    }
+
+    // Every matched pair is proposed, tagged with the round.
+    const placements = await t.database.db
+      .selectFrom('placements')
+      .selectAll()
+      .where('match_round_id', '=', roundId)
+      .execute();
+    expect(placements.map((p) => `${p.trainee_id}|${p.vacancy_id}`).sort()).toEqual(
+      result.matches.map((m) => `${m.traineeId}|${m.vacancyId}`).sort(),
+    );
+    expect(placements.every((p) => p.status === 'proposed' && p.source === 'round')).toBe(true);
+
+    // Running the same round again (a redelivered job) changes nothing.
+    expect((await runRound(t.database, await book(t.database), roundId)).status).toBe('skipped');
+  });
+
+  it('is deterministic: a second round over the same data gives the same matching', async () => {
+    const rounds = await t.database.db.selectFrom('match_rounds').selectAll().orderBy('created_at').execute();
+    const first = rounds[0]!.result!;
+    const secondId = await requestRound();
+    const second = await runRound(t.database, await book(t.database), secondId);
+    if (second.status !== 'done') throw new Error('not run');
+    expect(asRoundResult(second.result)).toEqual(asRoundResult(first));
+  });
+
+  it("a vacancy's own shortlist run keeps valid round proposals (it only withdraws invalid ones)", async () => {
+    const before = await t.database.db
+      .selectFrom('placements')
+      .select(['id', 'status'])
+      .where('source', '=', 'round')
+      .execute();
+    for (const id of Object.values(vacancies)) await matchVacancy(t.database, await book(t.database), id);
+    const after = await t.database.db
+      .selectFrom('placements')
+      .select(['id', 'status'])
+      .where('source', '=', 'round')
+      .execute();
+    expect(after).toEqual(expect.arrayContaining(before));
+  });
+
+  it('GET /v1/match-rounds/{id} is 404 for anyone but the partnership admin (and platform admin)', async () => {
+    const [round] = await t.database.db.selectFrom('match_rounds').select('id').execute();
+    expect(
+      (await t.call({ method: 'GET', url: `/v1/match-rounds/${round!.id}`, headers: employer.headers })).statusCode,
+    ).toBe(404);
+    const other = await createOrganization(t, 'partnership_admin', 'Third programme');
+    expect(
+      (await t.call({ method: 'GET', url: `/v1/match-rounds/${round!.id}`, headers: other.headers })).statusCode,
+    ).toBe(404);
+    expect(
+      (
+        await t.call({
+          method: 'GET',
+          url: `/v1/match-rounds/${round!.id}`,
+          headers: { authorization: 'Bearer test-admin-key-0123456789' },
+        })
+      ).statusCode,
+    ).toBe(200);
+  });
+});
