@@ -25,6 +25,17 @@ const CONTRACT_PATHS = {
   '/v1/trainees/{id}': ['get', 'patch', 'delete'],
   '/v1/trainees/bulk': ['post'],
   '/v1/trainees/{id}/access-key': ['post'],
+  '/v1/trainees/{id}/eligibility': ['get'],
+  '/v1/trainees/{id}/matches': ['get'],
+  '/v1/eligibility/check': ['post'],
+  '/v1/pathways': ['get'],
+  '/v1/pathways/{id}': ['get', 'put'],
+  '/v1/vacancies/{id}/matches': ['get'],
+  '/v1/placements/{id}': ['get'],
+  '/v1/placements/{id}/decisions': ['post'],
+  '/v1/placements/{id}/milestones': ['post'],
+  '/v1/partnerships/{id}/match-rounds': ['post'],
+  '/v1/match-rounds/{id}': ['get'],
 };
 
 describe('API documentation', () => {
