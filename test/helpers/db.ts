@@ -22,3 +22,19 @@ export async function isolatedDatabase(label = 't'): Promise<Database & { schema
     },
   };
 }
+
+/**
+ * Drops a test database once every connection to it has gone. Without FORCE: terminating a connection that a
+ * closing pool is still ending would surface as an unhandled error in the test process.
+ */
+export async function dropDatabase(admin: { query(sql: string): Promise<unknown> }, name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55006' || attempt > 100) throw err; // 55006: still in use
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
