@@ -11,32 +11,44 @@ import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { dropDatabase, TEST_DATABASE_URL } from '../helpers/db.ts';
 import { partnershipWorld, postTrainee, postVacancy } from '../matching/helpers.ts';
 
-// Fault test: a worker process is killed with SIGKILL in the middle of 10,000 match jobs and started again.
-// Every job must complete (nothing left waiting, active, delayed or failed; every outbox event relayed), no
-// proposal may be duplicated, and no placement may be announced twice. BullMQ gives a killed worker's jobs
-// back after their lock expires (30 s), so this test takes about a minute.
+// Fault tests: the process running the jobs is killed with SIGKILL in the middle of 10,000 match jobs and
+// started again, once as a BullMQ worker and once as the embedded runner (the service without Redis). Every
+// job must complete (nothing left waiting, active, delayed or failed; every outbox event relayed), no proposal
+// may be duplicated, and no placement may be announced twice. BullMQ gives a killed worker's jobs back after
+// their lock expires (30 s), so the first test takes about a minute.
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const dbName = `corridor_fault_${randomBytes(4).toString('hex')}`;
 const prefix = `fault-${randomBytes(4).toString('hex')}`;
 const databaseUrl = TEST_DATABASE_URL.replace(/\/[^/]*$/, `/${dbName}`);
 const JOBS = 10_000;
+const SERVICES = join(import.meta.dirname, '..', '..', 'services');
 let admin: pg.Client;
 let database: Database;
 let t: TestApp;
-const workers: ChildProcess[] = [];
+const vacancies: string[] = [];
+const processes: ChildProcess[] = [];
 
-function startWorker(): ChildProcess {
-  const worker = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'services', 'worker', 'src', 'main.ts')],
-    {
-      env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL, CORRIDOR_QUEUE_PREFIX: prefix, LOG_LEVEL: 'error' },
-      stdio: 'ignore',
-    },
-  );
-  workers.push(worker);
-  return worker;
+/** `pnpm worker` with Redis, or the embedded runner: `pnpm start` without Redis, jobs in-process. */
+function startJobs(kind: 'bullmq' | 'embedded'): ChildProcess {
+  const { REDIS_URL: _ignored, ...env } = process.env;
+  const entry =
+    kind === 'bullmq' ? join(SERVICES, 'worker', 'src', 'main.ts') : join(SERVICES, 'api', 'src', 'server.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env:
+      kind === 'bullmq'
+        ? { ...env, DATABASE_URL: databaseUrl, REDIS_URL, CORRIDOR_QUEUE_PREFIX: prefix, LOG_LEVEL: 'error' }
+        : {
+            ...env,
+            DATABASE_URL: databaseUrl,
+            PORT: '0',
+            CORRIDOR_ADMIN_KEY: 'fault-test-admin-key-0123',
+            LOG_LEVEL: 'error',
+          },
+    stdio: 'ignore',
+  });
+  processes.push(child);
+  return child;
 }
 
 beforeAll(async () => {
@@ -46,13 +58,25 @@ beforeAll(async () => {
   database = await openDatabase({ url: databaseUrl });
   await migrateToLatest(database.db);
   t = await buildTestApp({ database });
+  const { employer, provider, partnershipId } = await partnershipWorld(t);
+  for (let i = 0; i < 8; i++) {
+    await postTrainee(t, provider, {
+      externalRef: `f-${i}`,
+      programme: { partnershipId, cohort: '2026-A', track: 'away' },
+    });
+  }
+  for (let i = 0; i < 50; i++) {
+    vacancies.push(
+      await postVacancy(t, employer, { headcount: 1, partnershipId, startDate: '2027-03-01', externalRef: `v-${i}` }),
+    );
+  }
 }, 60_000);
 
 afterAll(async () => {
-  for (const w of workers) {
-    if (w.exitCode === null && w.signalCode === null) {
-      w.kill('SIGTERM');
-      await once(w, 'exit');
+  for (const p of processes) {
+    if (p.exitCode === null && p.signalCode === null) {
+      p.kill('SIGTERM');
+      await once(p, 'exit');
     }
   }
   await t.close();
@@ -64,26 +88,8 @@ afterAll(async () => {
   await runtime.close();
 });
 
-const pendingOutbox = async () =>
-  Number(
-    (await sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE relayed_at IS NULL`.execute(database.db)).rows[0]!
-      .n,
-  );
-
-it('loses no job and duplicates no proposal when the worker is SIGKILLed mid-run', async () => {
-  const { employer, provider, partnershipId } = await partnershipWorld(t);
-  for (let i = 0; i < 8; i++) {
-    await postTrainee(t, provider, {
-      externalRef: `f-${i}`,
-      programme: { partnershipId, cohort: '2026-A', track: 'away' },
-    });
-  }
-  const vacancies: string[] = [];
-  for (let i = 0; i < 50; i++)
-    vacancies.push(
-      await postVacancy(t, employer, { headcount: 1, partnershipId, startDate: '2027-03-01', externalRef: `v-${i}` }),
-    );
-  // 10,000 distinct vacancy.updated events: each becomes its own match.vacancy job.
+/** 10,000 distinct vacancy.updated events: each becomes its own match.vacancy job. */
+async function addMatchEvents() {
   const events = Array.from({ length: JOBS }, (_, i) => ({
     event_id: randomUUID(),
     type: 'vacancy.updated',
@@ -96,18 +102,49 @@ it('loses no job and duplicates no proposal when the worker is SIGKILLed mid-run
       .insertInto('outbox')
       .values(events.slice(i, i + 2_000))
       .execute();
+}
 
-  const first = startWorker();
-  const observer = createBullmqRuntime({ redisUrl: REDIS_URL, prefix });
-  // Kill it once a good part of the events has been relayed and jobs are being processed.
+const pendingOutbox = async () =>
+  Number(
+    (await sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE relayed_at IS NULL`.execute(database.db)).rows[0]!
+      .n,
+  );
+
+async function killWhenPendingBelow(child: ChildProcess, fraction: number) {
   const deadline = Date.now() + 60_000;
-  while ((await pendingOutbox()) > JOBS * 0.6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  first.kill('SIGKILL');
-  await once(first, 'exit');
+  while ((await pendingOutbox()) > JOBS * fraction && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+}
+
+/** Placements are unique per pair and each was announced exactly once. */
+async function expectNoDuplicates() {
+  const pairs = await sql<{ n: string; distinct_pairs: string }>`
+    SELECT count(*) AS n, count(DISTINCT (vacancy_id, trainee_id)) AS distinct_pairs FROM placements`.execute(
+    database.db,
+  );
+  expect(Number(pairs.rows[0]!.n)).toBeGreaterThan(0);
+  expect(pairs.rows[0]!.n).toBe(pairs.rows[0]!.distinct_pairs);
+  const twice = await sql<{ aggregate_id: string }>`
+    SELECT aggregate_id FROM outbox WHERE type = 'placement.proposed' GROUP BY aggregate_id HAVING count(*) > 1`.execute(
+    database.db,
+  );
+  expect(twice.rows).toEqual([]);
+  const proposed = await sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE type = 'placement.proposed'`.execute(
+    database.db,
+  );
+  expect(Number(proposed.rows[0]!.n)).toBe(Number(pairs.rows[0]!.n));
+}
+
+it('BullMQ worker: loses no job and duplicates no proposal when SIGKILLed mid-run', async () => {
+  await addMatchEvents();
+  const observer = createBullmqRuntime({ redisUrl: REDIS_URL, prefix });
+  await killWhenPendingBelow(startJobs('bullmq'), 0.6);
   const atKill = await observer.counts();
   expect(atKill['match.vacancy'].waiting + atKill['match.vacancy'].active + (await pendingOutbox())).toBeGreaterThan(0);
 
-  startWorker();
+  startJobs('bullmq');
   const finish = Date.now() + 150_000;
   for (;;) {
     const c = await observer.counts();
@@ -120,20 +157,19 @@ it('loses no job and duplicates no proposal when the worker is SIGKILLed mid-run
   const failed = (await Promise.all(observer.queues().map((q) => q.getFailed()))).flat();
   await observer.close();
   expect(failed.map((j) => `${j.name}: ${j.failedReason}`)).toEqual([]);
+  await expectNoDuplicates();
+}, 240_000);
 
-  const pairs = await sql<{ n: string; distinct_pairs: string }>`
-    SELECT count(*) AS n, count(DISTINCT (vacancy_id, trainee_id)) AS distinct_pairs FROM placements`.execute(
-    database.db,
-  );
-  expect(Number(pairs.rows[0]!.n)).toBeGreaterThan(0);
-  expect(pairs.rows[0]!.n).toBe(pairs.rows[0]!.distinct_pairs);
-  const announcedTwice = await sql<{ aggregate_id: string }>`
-    SELECT aggregate_id FROM outbox WHERE type = 'placement.proposed' GROUP BY aggregate_id HAVING count(*) > 1`.execute(
-    database.db,
-  );
-  expect(announcedTwice.rows).toEqual([]);
-  const proposed = await sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE type = 'placement.proposed'`.execute(
-    database.db,
-  );
-  expect(Number(proposed.rows[0]!.n)).toBe(Number(pairs.rows[0]!.n));
+it('embedded runner: the service (jobs in-process, no Redis) is SIGKILLed and restarted, and still loses nothing', async () => {
+  await addMatchEvents();
+  // In-process, an event is marked relayed only once its jobs have run, so unfinished work stays in the outbox.
+  await killWhenPendingBelow(startJobs('embedded'), 0.7);
+  expect(await pendingOutbox()).toBeGreaterThan(0);
+  startJobs('embedded');
+  const finish = Date.now() + 150_000;
+  while ((await pendingOutbox()) > 0) {
+    if (Date.now() > finish) throw new Error(`not finished: outbox pending ${await pendingOutbox()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await expectNoDuplicates();
 }, 240_000);
