@@ -10,6 +10,7 @@ const BENCHES: Record<string, { file: string; args?: string[] }> = {
   rules: { file: 'packages/rules/bench/evaluator.bench.ts' },
   relay: { file: 'packages/queue/bench/relay.bench.ts' },
   round: { file: 'packages/matching/bench/round.bench.ts' },
+  reevaluation: { file: 'bench/src/reevaluation.bench.ts' },
 };
 
 const args = process.argv.slice(2).filter((a) => a !== '--');

@@ -1,4 +1,5 @@
-import { EligibilityResult } from '@corridor/domain';
+import { traineesRepository, traineeWrite } from '@corridor/db';
+import { EligibilityResult, TraineeProfile } from '@corridor/domain';
 import { evaluateTrainees, loadRuleBook } from '@corridor/evaluation';
 import { shippedPacks } from '@corridor/rules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -281,6 +282,26 @@ describe('GET /v1/trainees/{id}/eligibility', () => {
       expect(Number.isNaN(Date.parse(r.evaluatedAt))).toBe(false);
       expect(r.asOf).toBe('2026-01-15');
       expect(r.failedCriteria).toEqual(r.criteria.filter((c) => c.status === 'unmet').map((c) => c.id));
+      // Stored compact; the explanation is the deterministic re-evaluation of the same profile, version and date.
+      expect((r as unknown as { explanation: string }).explanation).toBe('reproduced');
+    }
+    const direct = book.evaluate(TraineeProfile.parse(nurseProfile({ externalRef: 'elig-1' })), { asOf: '2026-01-15' });
+    expect(results.map(({ evaluatedAt: _e, asOf: _a, failedCriteria: _f, ...rest }) => rest)).toEqual(
+      direct.map((d) => ({
+        ...d,
+        unknownCriteria: d.criteria.filter((c) => c.status === 'unknown').map((c) => c.id),
+        explanation: 'reproduced',
+      })),
+    );
+
+    // A profile change not yet evaluated: the record stays the record, the explanation says it was recomputed.
+    const row = await t.database.db.selectFrom('trainees').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const changed = nurseProfile({ externalRef: 'elig-1', languages: [{ language: 'en', cefr: 'A1' }] });
+    await traineesRepository.update(t.database.db, id, traineeWrite(TraineeProfile.parse(changed), id), row.version);
+    const stale = await t.call({ method: 'GET', url: `/v1/trainees/${id}/eligibility`, headers: provider.headers });
+    for (const r of stale.json().results as { explanation: string; status: string; pathwayId: string }[]) {
+      expect(r.explanation).toBe('recomputed');
+      expect(r.status).toBe(results.find((x) => x.pathwayId === r.pathwayId)!.status);
     }
     expect(JSON.stringify(results)).not.toContain('Maria');
 

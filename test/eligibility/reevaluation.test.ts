@@ -13,6 +13,7 @@ import {
   evaluateTrainees,
   loadRuleBook,
   RuleBookStaleError,
+  recomputeAll,
   reevaluatePathway,
   reevaluatePathwayToEnd,
 } from '@corridor/evaluation';
@@ -67,7 +68,7 @@ const changedEvents = (db: Database) =>
 const stored = (db: Database, pathwayId = PATHWAY) =>
   db.db
     .selectFrom('eligibility_results')
-    .select(['trainee_id', 'status', 'pack_version', 'failed_criteria', 'result_hash'])
+    .select(['trainee_id', 'status', 'pack_version', 'failed_criteria', 'unknown_criteria', 'points', 'profile_hash'])
     .where('pathway_id', '=', pathwayId)
     .orderBy('trainee_id')
     .execute();
@@ -265,6 +266,33 @@ describe('resumability', () => {
     } finally {
       await one.drop();
       await chunked.drop();
+    }
+  });
+});
+
+describe('full recompute', () => {
+  it('stores 21 results per trainee, is idempotent, and emits the same flips as the per-pathway re-evaluation', async () => {
+    const db = await isolatedDatabase('elig_recompute');
+    try {
+      const org = newId();
+      await sql`INSERT INTO organizations (id, name, kind, country) VALUES (${org}, 'P', 'training_provider', 'PH')`.execute(
+        db.db,
+      );
+      await seed(db, org);
+      const first = await recomputeAll(db, shippedRuleBook(), { asOf: AS_OF, chunkSize: 3 });
+      expect(first).toMatchObject({ trainees: 8, evaluated: 8 * 21, written: 8 * 21, changed: 0, chunks: 3 });
+      const again = await recomputeAll(db, shippedRuleBook(), { asOf: AS_OF, chunkSize: 3 });
+      expect(again).toMatchObject({ written: 0, changed: 0 });
+      const checked = validatePack(raisedPack);
+      const newBook = createRuleBook(composePacks(shippedPacks(), checked.ok ? [checked.pack] : []));
+      const after = await recomputeAll(db, newBook, { asOf: AS_OF, chunkSize: 5, reason: 'rules_changed' });
+      expect(after).toMatchObject({ written: 8, changed: 3 });
+      const events = await changedEvents(db);
+      expect(events.map((e) => e.aggregate_id).sort()).toEqual([...a2Ids].sort());
+      for (const e of events)
+        expect(e.payload).toMatchObject({ from: 'insufficient_data', to: 'not_eligible', flippedCriteria: ['german'] });
+    } finally {
+      await db.drop();
     }
   });
 });

@@ -1,16 +1,30 @@
 export {
   type BatchOutcome,
   type ChangeReason,
+  criterionIdsOf,
   type EvaluateTraineesOptions,
   type EvaluateTraineesOutcome,
   evaluateTrainees,
+  flippedFromRecord,
+  PROFILE_HASH_LENGTH,
+  profileHashOf,
+  REEVALUATE_CHUNK,
+  type RecomputeOptions,
   type ReevaluateOptions,
   type ReevaluateOutcome,
   RuleBookStaleError,
+  recomputeAll,
+  recordOf,
   reevaluatePathway,
   reevaluatePathwayToEnd,
   UnknownPathwayError,
 } from './evaluate.ts';
+export {
+  type ExplanationKind,
+  explainStoredResults,
+  type StoredEligibilityView,
+  type StoredResultRow,
+} from './explain.ts';
 export {
   addDays,
   composePacks,

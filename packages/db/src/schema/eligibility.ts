@@ -1,4 +1,4 @@
-import type { EligibilityResult, EligibilityStatus } from '@corridor/domain';
+import type { EligibilityStatus } from '@corridor/domain';
 import type { ColumnType, JSONColumnType } from 'kysely';
 
 export interface EligibilityResultsTable {
@@ -7,9 +7,14 @@ export interface EligibilityResultsTable {
   pack_version: string;
   status: EligibilityStatus;
   as_of: string;
-  result: ColumnType<EligibilityResult, string, string>;
+  /** Ids of the criteria that were unmet: the record of why (with the pack version and as-of date). */
   failed_criteria: string[];
-  result_hash: string;
+  /** Ids of the criteria that were unknown (missing data). */
+  unknown_criteria: string[];
+  /** Points total of a points-tested pathway (ranking score for ca-crs); null when the pack has none. */
+  points: number | null;
+  /** First 11 characters of trainees.content_hash of the profile evaluated ('' = not known). */
+  profile_hash: string;
   evaluated_at: ColumnType<Date, Date | undefined, Date>;
 }
 

@@ -6,7 +6,7 @@ import {
   IsoDate,
   READ_ROLES,
 } from '@corridor/domain';
-import type { RuleBookSource } from '@corridor/evaluation';
+import { explainStoredResults, type RuleBookSource } from '@corridor/evaluation';
 import { evaluateSafeguards } from '@corridor/rules';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -25,6 +25,15 @@ export const StoredEligibilityResult = EligibilityResult.extend({
   asOf: IsoDate,
   /** Ids of the criteria that were unmet (kept with every stored decision, EU AI Act logging). */
   failedCriteria: z.array(z.string()),
+  /** Ids of the criteria that were unknown (missing data) when evaluated. */
+  unknownCriteria: z.array(z.string()),
+  /**
+   * The record (status, pathwayVersion, asOf, failed and unknown criteria) is stored; the explanation is recomputed
+   * from the profile with that pack version as of that date. `reproduced`: it is the explanation of the decision
+   * as made; `recomputed`: the profile has changed since (re-evaluation pending), so criteria and gaps describe the
+   * current profile while the status stays the record's; `record_only`: the pack version is no longer available.
+   */
+  explanation: z.enum(['reproduced', 'recomputed', 'record_only']),
 });
 
 export default async function eligibilityRoutes(
@@ -78,14 +87,7 @@ export default async function eligibilityRoutes(
       const trainee = isUuid(id) ? await traineesRepository.findVisible(database.db, actor, id) : undefined;
       if (!trainee) throw notFound('trainee');
       const rows = await eligibilityRepository.listForTrainee(database.db, trainee.id);
-      return {
-        results: rows.map((row) => ({
-          ...row.result,
-          evaluatedAt: row.evaluated_at.toISOString(),
-          asOf: row.as_of,
-          failedCriteria: row.failed_criteria,
-        })),
-      };
+      return { results: explainStoredResults(await ruleBooks.current(), trainee, rows) };
     },
   );
 }
