@@ -7,7 +7,7 @@ import { createBullmqRuntime } from '@corridor/queue';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, createOrganization, type TestApp } from '../helpers/app.ts';
-import { TEST_DATABASE_URL } from '../helpers/db.ts';
+import { dropDatabase, TEST_DATABASE_URL } from '../helpers/db.ts';
 import { nurseProfile } from '../helpers/factories.ts';
 
 // The real-services path end to end: the API writes rows and outbox events to Postgres; a separate
@@ -50,7 +50,7 @@ afterAll(async () => {
   }
   await t.close();
   await database.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await dropDatabase(admin, dbName);
   await admin.end();
   // Remove this run's queues from the shared Redis.
   const runtime = createBullmqRuntime({ redisUrl: REDIS_URL, prefix });
@@ -117,4 +117,30 @@ it('a trainee posted to the API gets stored eligibility results from the worker,
   expect(german!.from).toBe(before);
   expect(german!.to).not.toBe(before);
   expect(worker.exitCode).toBeNull();
+}, 60_000);
+
+it('a vacancy posted to the API gets a shortlist from the worker, with breakdowns naming the pathway used', async () => {
+  const { partnershipWorld, postTrainee, postVacancy } = await import('../matching/helpers.ts');
+  const { employer, provider, partnershipId } = await partnershipWorld(t);
+  const traineeId = await postTrainee(t, provider, {
+    externalRef: 'e2e-1',
+    programme: { partnershipId, cohort: '2026-A', track: 'away' },
+  });
+  const vacancyId = await postVacancy(t, employer, { headcount: 1, partnershipId, startDate: '2027-03-01' });
+  const items = await until(async () => {
+    const res = await t.call({ method: 'GET', url: `/v1/vacancies/${vacancyId}/matches`, headers: employer.headers });
+    const list = res.json().items as {
+      traineeId: string;
+      breakdown: { factor: string }[];
+      pathways: { pathwayId: string }[];
+      profile: Record<string, unknown>;
+    }[];
+    return list.length > 0 ? list : undefined;
+  });
+  expect(items.map((i) => i.traineeId)).toEqual([traineeId]);
+  expect(items[0]!.pathways.map((p) => p.pathwayId)).toContain('de-recognition-partnership');
+  expect(items[0]!.breakdown.length).toBeGreaterThan(3);
+  // Pseudonymised until the trainee consents or accepts.
+  expect(JSON.stringify(items[0]!.profile)).not.toContain('Maria');
+  expect(items[0]!.profile).not.toHaveProperty('dateOfBirth');
 }, 60_000);
