@@ -27,7 +27,7 @@ export function createTraineeWriteBatcher(db: Kysely<DB>, options: { maxBatch?: 
     inFlight++;
     try {
       const outcomes = await traineesRepository.upsertRows(db, batch);
-      batch.forEach((p, i) => p.resolve(outcomes[i]));
+      for (const [i, p] of batch.entries()) p.resolve(outcomes[i]);
     } catch (err) {
       if (batch.length === 1) batch[0]!.reject(err);
       else await Promise.all(batch.map((p) => run([p])));
