@@ -20,15 +20,21 @@ interface ChildResult {
   repostSeconds: number;
   repostUnchanged: number;
   peakRssMb: number;
+  nodeCpuMicrosPerRow: number;
+  load: number;
 }
 
 function runImport(file: string): ChildResult {
   const schema = `bench_ingest_${randomBytes(4).toString('hex')}`;
-  const out = execFileSync(process.execPath, [...process.execArgv, join(import.meta.dirname, 'ingest-child.ts'), file, url, schema], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 20,
-  });
+  const out = execFileSync(
+    process.execPath,
+    [...process.execArgv, join(import.meta.dirname, 'ingest-child.ts'), file, url, schema],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
 }
 
@@ -39,6 +45,6 @@ for (const n of sizes) {
   const r = runImport(file);
   console.log(
     `  ${n.toLocaleString('en')} profiles: ${r.seconds.toFixed(1)} s, ${r.rowsPerSecond.toLocaleString('en')} profiles/s, ` +
-      `peak RSS ${r.peakRssMb} MB; re-post of the same file ${r.repostSeconds.toFixed(1)} s (${r.repostUnchanged.toLocaleString('en')} unchanged); stored ${r.stored.toLocaleString('en')}`,
+      `peak RSS ${r.peakRssMb} MB, node CPU ${r.nodeCpuMicrosPerRow} µs/profile, load ${r.load}; re-post of the same file ${r.repostSeconds.toFixed(1)} s (${r.repostUnchanged.toLocaleString('en')} unchanged); stored ${r.stored.toLocaleString('en')}`,
   );
 }

@@ -13,7 +13,12 @@ import type { DB } from './schema/index.ts';
  */
 export interface BulkSession {
   db: Kysely<DB>;
-  copy?: (statement: string, chunks: Iterable<string> | AsyncIterable<string>) => Promise<void>;
+  copy?: (
+    statement: string,
+    chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+  ) => Promise<void>;
+  /** A raw query on the session's connection, inside its transaction. */
+  query<R extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
   /** Call after writing rows to `table`: keeps the planner's statistics in step with a table the import is growing. */
   wrote(table: 'trainees' | 'vacancies', rows: number): Promise<void>;
 }
@@ -62,7 +67,11 @@ export async function withBulkSession<T>(database: Database, work: (session: Bul
     end: async () => {},
   };
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pinned }) });
-  const session: BulkSession = { db, wrote: statisticsKeeper(client as pg.PoolClient) };
+  const session: BulkSession = {
+    db,
+    wrote: statisticsKeeper(client as pg.PoolClient),
+    query: (text, values) => client.query(text, values) as never,
+  };
   if (database.mode === 'postgres') {
     session.copy = async (statement, chunks) => {
       await pipeline(Readable.from(chunks), (client as pg.PoolClient).query(copyFrom(statement)));

@@ -12,12 +12,12 @@ import {
 } from '@corridor/db';
 import { type Actor, TraineeProfile, VacancyInput } from '@corridor/domain';
 import type { z } from 'zod';
-import { type BulkFormat, type Limits, readRecords } from './records.ts';
+import { type FieldError, fieldErrors } from './errors.ts';
+import { BulkFileError, type BulkFormat, type Limits, readRecords, toFileError } from './records.ts';
+import type { ChunkResult } from './trainee-chunks.ts';
+import { type ChunkRunner, inlineRunner, startWorkers, workerCount } from './trainee-pool.ts';
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export { type FieldError, fieldErrors };
 export interface RejectedRow {
   line: number;
   errors: FieldError[];
@@ -40,12 +40,15 @@ export interface IngestOptions {
   batchSize?: number;
   maxRejectedListed?: number;
   onProgress?: (progress: { bytes: number; rows: number }) => void;
+  /** Trainee JSON Lines only: worker threads for validation (default: CORRIDOR_INGEST_WORKERS, else cores - 1). */
+  workers?: number;
+  /** Trainee JSON Lines only: files past this many bytes use the workers (default 16 MiB). */
+  workerThresholdBytes?: number;
+  /** Trainee JSON Lines only: bytes of whole lines per chunk, which is also one batch to store (default 2 MiB). */
+  chunkBytes?: number;
 }
 
 const DEFAULT_LIMITS: Limits = { maxBytes: 2 * 1024 ** 3, maxLineBytes: 1024 * 1024 };
-
-export const fieldErrors = (error: z.ZodError): FieldError[] =>
-  error.issues.map((i) => ({ path: i.path.join('.') || '(row)', message: i.message }));
 
 /** How one kind of row is validated, turned into a write, keyed for de-duplication and stored. */
 interface RowKind<W> {
@@ -128,6 +131,7 @@ async function ingest<W>(
 }
 
 export function importTrainees(database: Database, ownerOrgId: string, source: Readable, options: IngestOptions) {
+  if (options.format === 'jsonl') return importTraineeLines(database, ownerOrgId, source, options);
   const kind: RowKind<TraineeWrite> = {
     schema: TraineeProfile,
     prepare(value) {
@@ -135,9 +139,141 @@ export function importTrainees(database: Database, ownerOrgId: string, source: R
       return parsed.success ? { write: traineeWrite(parsed.data) } : { errors: fieldErrors(parsed.error) };
     },
     key: (w) => w.external_ref,
-    store: (session, writes) => writeTraineeBatch(session, ownerOrgId, writes),
+    store: async (session, writes) => {
+      const o = await writeTraineeBatch(session, ownerOrgId, writes);
+      const outcomes: { change: 'created' | 'updated' }[] = [];
+      for (let i = 0; i < o.created; i++) outcomes.push({ change: 'created' });
+      for (let i = 0; i < o.updated; i++) outcomes.push({ change: 'updated' });
+      return outcomes;
+    },
   };
   return ingest(database, source, kind, options);
+}
+
+/** Bytes of JSON Lines per chunk: one chunk is one batch (one COPY) of roughly 1,400 profiles. */
+const CHUNK_BYTES = 1024 * 1024;
+/** Files larger than this validate on worker threads; smaller ones are not worth starting them. */
+const WORKER_THRESHOLD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The JSON Lines path for trainees, built for large files: the main thread only cuts the byte stream into
+ * chunks of whole lines and does the database I/O; parsing, validation and encoding of each chunk happen on
+ * worker threads (inline for small files and on PGlite), and the chunks are stored in file order while
+ * later ones are still being validated. Same contract as `ingest`.
+ */
+async function importTraineeLines(
+  database: Database,
+  ownerOrgId: string,
+  source: Readable,
+  options: IngestOptions,
+): Promise<IngestReport> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const maxListed = options.maxRejectedListed ?? 1000;
+  const chunkBytes = Math.max(1024, options.chunkBytes ?? (options.batchSize ? options.batchSize * 800 : CHUNK_BYTES));
+  const threshold = options.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES;
+  const report: IngestReport = { accepted: 0, created: 0, updated: 0, unchanged: 0, rejected: [], rejectedCount: 0 };
+  let bytes = 0;
+  let rows = 0;
+
+  await withBulkSession(database, async (session) => {
+    const copy = session.copy !== undefined;
+    let runner: ChunkRunner = inlineRunner;
+    let starting: Promise<unknown> | undefined;
+    const inflight: Promise<ChunkResult>[] = [];
+    let maxInflight = 2;
+    let storing: Promise<void> = Promise.resolve();
+    let lineBase = 0;
+
+    const submit = (chunk: Uint8Array) => {
+      if (!starting && copy && bytes > threshold) {
+        const count = options.workers ?? workerCount();
+        // Until the workers are up (or if they cannot start), chunks are validated inline.
+        starting =
+          count > 0
+            ? startWorkers(count).then(
+                (r) => {
+                  runner = r;
+                  maxInflight = 2 * count + 1;
+                },
+                () => {},
+              )
+            : Promise.resolve();
+      }
+      inflight.push(runner.run({ bytes: chunk, ownerOrgId, copy, maxLineBytes: limits.maxLineBytes }));
+    };
+    const takeOne = async (last: boolean) => {
+      const result = await inflight.shift()!;
+      if (result.tooLong) {
+        throw new BulkFileError(413, `a line is longer than the limit of ${limits.maxLineBytes} bytes`);
+      }
+      if (last && result.lastLineSyntaxError) {
+        throw new BulkFileError(
+          400,
+          `the file ends in the middle of line ${lineBase + result.lines}: it looks truncated`,
+        );
+      }
+      for (const r of result.rejected) {
+        report.rejectedCount++;
+        if (report.rejected.length < maxListed) report.rejected.push({ line: lineBase + r.line, errors: r.errors });
+      }
+      lineBase += result.lines;
+      rows += result.rows;
+      const rowsSoFar = rows;
+      const bytesSoFar = bytes;
+      await storing;
+      storing = writeTraineeBatch(session, ownerOrgId, result.batch).then((o) => {
+        report.accepted += o.created + o.updated + o.unchanged;
+        report.created += o.created;
+        report.updated += o.updated;
+        report.unchanged += o.unchanged;
+        options.onProgress?.({ bytes: bytesSoFar, rows: rowsSoFar });
+      });
+      storing.catch(() => {}); // awaited in turn; this only keeps an early file error from reporting it as unhandled
+    };
+
+    try {
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let lastByte = 0x0a;
+      // Not destroyed on an early stop: an HTTP request must stay open for the error response to reach the client.
+      const pieces = source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer | string>;
+      for await (const piece of pieces) {
+        const buf = typeof piece === 'string' ? Buffer.from(piece) : piece;
+        bytes += buf.length;
+        if (bytes > limits.maxBytes) {
+          throw new BulkFileError(413, `the file is larger than the limit of ${limits.maxBytes} bytes`);
+        }
+        if (buf.length > 0) lastByte = buf[buf.length - 1]!;
+        pending.push(buf);
+        pendingBytes += buf.length;
+        if (pendingBytes < chunkBytes) continue;
+        const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        const cut = all.lastIndexOf(0x0a);
+        const rest = all.length - (cut + 1);
+        if (rest > limits.maxLineBytes) {
+          throw new BulkFileError(413, `a line is longer than the limit of ${limits.maxLineBytes} bytes`);
+        }
+        if (cut >= 0) submit(all.subarray(0, cut + 1));
+        // The unfinished line is copied so the chunk's buffer can go once its worker is done with it.
+        pending = rest > 0 ? [Buffer.from(all.subarray(cut + 1))] : [];
+        pendingBytes = rest;
+        while (inflight.length >= maxInflight) await takeOne(false);
+      }
+      // A last line without its newline is still a line; if it does not parse, the file was cut short.
+      const cutShort = lastByte !== 0x0a;
+      if (pendingBytes > 0) submit(Buffer.concat(pending, pendingBytes));
+      while (inflight.length > 0) await takeOne(inflight.length === 1 && cutShort);
+      await storing;
+    } catch (err) {
+      await Promise.allSettled([storing, ...inflight]);
+      throw toFileError(err, limits);
+    } finally {
+      await starting;
+      await runner.close();
+    }
+  });
+  options.onProgress?.({ bytes, rows });
+  return report;
 }
 
 export type VacancyRowWrite = VacancyWrite & { employer_id: string };

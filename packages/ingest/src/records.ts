@@ -123,7 +123,7 @@ async function* csvRecords(meter: ByteMeter, schema: z.ZodType, limits: Limits):
   }
 }
 
-function toFileError(err: unknown, limits: Limits): unknown {
+export function toFileError(err: unknown, limits: Limits): unknown {
   if (err instanceof BulkFileError) return err;
   const e = err as { code?: string; message?: string };
   if (e.code === 'CSV_MAX_RECORD_SIZE' || /maxLength|exceeded/i.test(e.message ?? '')) {
