@@ -1,5 +1,5 @@
 import type { BulkSession } from '../bulk-session.ts';
-import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, CopyBinaryWriter } from '../copy-text.ts';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, CopyBinaryWriter } from '../copy-binary.ts';
 import { outboxRepository } from './outbox.repository.ts';
 import { type TraineeWrite, traineesRepository } from './trainees.repository.ts';
 

@@ -1,34 +1,8 @@
-// Postgres COPY text format (https://www.postgresql.org/docs/current/sql-copy.html, "Text Format"):
-// tab-separated columns, \N for NULL, and backslash escapes for backslash, newline, carriage return and tab.
-// Hand-written because it is the bulk-ingest hot path and the format is small and fully specified; the tests
-// round-trip awkward values through a real COPY.
-
-const NEEDS_ESCAPE = /[\\\n\r\t]/;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-export function copyTextValue(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '\\N';
-  const s = typeof value === 'string' ? value : String(value);
-  return NEEDS_ESCAPE.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : s;
-}
-
-const NEEDS_ARRAY_QUOTE = /[{}",\\\s]|^NULL$/i;
-
-/** A text[] literal, e.g. {DE,"New Zealand"}, itself escaped for the COPY stream. */
-export function copyTextArray(values: readonly string[]): string {
-  let literal = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (i > 0) literal += ',';
-    literal += NEEDS_ARRAY_QUOTE.test(v) || v === '' ? `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"` : v;
-  }
-  return copyTextValue(`${literal}}`);
-}
-
-// Postgres COPY binary format (same page, "Binary Format"): a fixed header, then per row a 16-bit field count and
+// Postgres COPY binary format (https://www.postgresql.org/docs/current/sql-copy.html, "Binary Format"): a fixed header, then per row a 16-bit field count and
 // each field as a 32-bit length (-1 for NULL) and the type's binary representation; a 16-bit -1 ends the stream.
 // The server skips the text parsing of every uuid, date, boolean and array, which is most of a COPY's CPU
-// outside the indexes.
+// outside the indexes. Hand-written because it is the bulk-ingest hot path and the format is small and fully
+// specified; the tests round-trip awkward values through a real COPY.
 
 export const COPY_BINARY_HEADER = Buffer.from([
   0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
