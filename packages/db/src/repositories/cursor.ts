@@ -13,3 +13,13 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   if (!UUID.test(id)) throw new InvalidCursorError('cursor is not one this API issued');
   return id;
 }
+
+/** Keyset pagination by id: asks for one row more than the page holds, to know whether a next page exists. */
+export async function pageById<R extends { id: string }>(
+  page: { limit: number; cursor?: string | undefined },
+  fetch: (after: string | undefined, limit: number) => Promise<R[]>,
+): Promise<{ items: R[]; nextCursor: string | null }> {
+  const rows = await fetch(decodeCursor(page.cursor), page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  return { items, nextCursor: rows.length > page.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+}

@@ -4,7 +4,7 @@ import { type Selectable, sql } from 'kysely';
 import { newId } from '../ids.ts';
 import type { TraineesTable } from '../schema/trainees.ts';
 import { languageLevelTokens, storedProfile } from '../trainee-row.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { pageById } from './cursor.ts';
 import type { Executor } from './executor.ts';
 import { traineeVisibleTo } from './visibility.ts';
 
@@ -250,14 +250,9 @@ export const traineesRepository = {
     if (filter.track) q = q.where('track', '=', filter.track);
     if (filter.isco08) q = q.where('isco08', '=', filter.isco08);
     if (filter.externalRef) q = q.where('external_ref', '=', filter.externalRef);
-    const after = decodeCursor(page.cursor);
-    if (after) q = q.where('id', '>', after);
-    const rows = await q
-      .orderBy('id')
-      .limit(page.limit + 1)
-      .execute();
-    const items = rows.slice(0, page.limit);
-    return { items, nextCursor: rows.length > page.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+    return pageById(page, (after, limit) =>
+      (after ? q.where('id', '>', after) : q).orderBy('id').limit(limit).execute(),
+    );
   },
 
   /** Writes a full replacement of the trainee's data (the caller merged and validated the patch). */

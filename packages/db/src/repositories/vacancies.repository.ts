@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { newId } from '../ids.ts';
 import type { VacancyTerms } from '../schema/index.ts';
 import { minimumLanguageTokens } from '../trainee-row.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { pageById } from './cursor.ts';
 import type { Executor } from './executor.ts';
 import { vacancyVisibleTo } from './visibility.ts';
 
@@ -155,14 +155,9 @@ export const vacanciesRepository = {
     if (filter.destination) q = q.where('destination', '=', filter.destination);
     if (filter.sector) q = q.where('sector', '=', filter.sector);
     if (filter.isco08) q = q.where('isco08', '=', filter.isco08);
-    const after = decodeCursor(page.cursor);
-    if (after) q = q.where('id', '>', after);
-    const rows = await q
-      .orderBy('id')
-      .limit(page.limit + 1)
-      .execute();
-    const items = rows.slice(0, page.limit);
-    return { items, nextCursor: rows.length > page.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+    return pageById(page, (after, limit) =>
+      (after ? q.where('id', '>', after) : q).orderBy('id').limit(limit).execute(),
+    );
   },
 
   update(db: Executor, id: string, w: VacancyWrite, expectedVersion: number) {
