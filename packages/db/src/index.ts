@@ -24,6 +24,7 @@ export { type DomainEvent, outboxRepository } from './repositories/outbox.reposi
 export { outboxRelayRepository } from './repositories/outbox-relay.repository.ts';
 export { partnershipsRepository } from './repositories/partnerships.repository.ts';
 export {
+  DECIDED_PLACEMENT_STATUSES,
   type Decision,
   decisionTransition,
   FILLED_STATUSES,

@@ -1,4 +1,4 @@
-import { type Database, matchingRepository, placementsRepository } from '@corridor/db';
+import { type Database, DECIDED_PLACEMENT_STATUSES, matchingRepository, placementsRepository } from '@corridor/db';
 import { DEFAULT_OCCUPATION_BRIDGES, scorePair } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
@@ -21,18 +21,7 @@ export interface MatchTraineeOutcome {
 }
 
 const OPEN = new Set(['proposed', 'accepted_by_employer', 'accepted_by_trainee']);
-const DECIDED = new Set([
-  'declined',
-  'accepted_by_employer',
-  'accepted_by_trainee',
-  'matched',
-  'visa_lodged',
-  'visa_granted',
-  'arrived',
-  'licensed',
-  'retained_12m',
-  'returned',
-]);
+const DECIDED = DECIDED_PLACEMENT_STATUSES;
 
 /**
  * match.trainee: a trainee was created, changed, erased, or their eligibility flipped.

@@ -2,6 +2,7 @@ import {
   atLeastTokens,
   bestCefr,
   type Database,
+  DECIDED_PLACEMENT_STATUSES,
   type DomainEvent,
   type Executor,
   eligibilityProfileOf,
@@ -407,18 +408,7 @@ export interface MatchVacancyOutcome {
 }
 
 /** Placements a re-run may not re-propose: a person declined, or the pair is already past `proposed`. */
-const KEEPS_OUT_OF_SHORTLIST: ReadonlySet<PlacementStatus> = new Set<PlacementStatus>([
-  'declined',
-  'accepted_by_employer',
-  'accepted_by_trainee',
-  'matched',
-  'visa_lodged',
-  'visa_granted',
-  'arrived',
-  'licensed',
-  'retained_12m',
-  'returned',
-]);
+const KEEPS_OUT_OF_SHORTLIST = DECIDED_PLACEMENT_STATUSES;
 
 const CHUNK = 2_000;
 

@@ -54,6 +54,14 @@ const FORWARD: readonly PlacementStatus[] = [
 
 /** Still a proposal someone may act on: the engine re-checks these, and either side may still decide. */
 export const OPEN_STATUSES = ['proposed', 'accepted_by_employer', 'accepted_by_trainee'] as const;
+
+/**
+ * Statuses in which a person has decided something (or the pair is past proposing): the matching engine may not
+ * re-propose or re-rank such a pair. Everything but `proposed` and `withdrawn`.
+ */
+export const DECIDED_PLACEMENT_STATUSES: ReadonlySet<string> = new Set(
+  PLACEMENT_STATUSES.filter((s) => s !== 'proposed' && s !== 'withdrawn'),
+);
 /** A place is taken from `matched` on, until the person returns. */
 export const FILLED_STATUSES = [
   'matched',
