@@ -18,7 +18,9 @@ export interface TestApp {
 }
 
 /** The real app on a fresh schema of the real test database, with its pino logs captured at debug level. */
-export async function buildTestApp(options: { database?: Database; bulkMaxBytes?: number } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  options: { database?: Database; bulkMaxBytes?: number; dashboardQueues?: readonly unknown[] } = {},
+): Promise<TestApp> {
   const isolated = options.database ? undefined : await isolatedDatabase('api');
   const database = options.database ?? isolated!;
   const logs: string[] = [];
@@ -35,6 +37,7 @@ export async function buildTestApp(options: { database?: Database; bulkMaxBytes?
     adminKey: ADMIN_KEY,
     logger,
     ...(options.bulkMaxBytes ? { bulkMaxBytes: options.bulkMaxBytes } : {}),
+    ...(options.dashboardQueues ? { dashboardQueues: options.dashboardQueues } : {}),
   });
   await app.ready();
   return {

@@ -17,6 +17,8 @@ export interface JobSystem {
   runtime: JobRuntime<CorridorJobs>;
   mode: 'bullmq' | 'in-process';
   ruleBooks: RuleBookSource;
+  /** BullMQ's queue objects for the dashboard (one per catalog job); none when jobs run in-process. */
+  dashboardQueues(): Promise<readonly unknown[]>;
   stop(): Promise<void>;
 }
 
@@ -34,9 +36,10 @@ export async function startJobSystem(
   options: { workers: boolean; relay: boolean },
 ): Promise<JobSystem> {
   const ruleBooks = databaseRuleBookSource(database.db);
-  const runtime = config.redisUrl
+  const bullmq = config.redisUrl
     ? createBullmqRuntime({ redisUrl: config.redisUrl, prefix: config.queuePrefix, log })
-    : createInProcessRuntime({ log });
+    : undefined;
+  const runtime: JobRuntime<CorridorJobs> = bullmq ?? createInProcessRuntime({ log });
   if (options.workers) {
     await runtime.startWorkers(buildHandlers({ database, ruleBooks, today: utcToday, log }), {
       concurrency: workerConcurrency,
@@ -50,6 +53,11 @@ export async function startJobSystem(
     runtime,
     mode: config.redisUrl ? 'bullmq' : 'in-process',
     ruleBooks,
+    async dashboardQueues() {
+      if (!bullmq) return [];
+      await bullmq.counts(); // opens every catalog queue, so the dashboard lists them all
+      return bullmq.queues();
+    },
     async stop() {
       await relay?.stop();
       await runtime.close();

@@ -8,6 +8,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import idempotency from './plugins/idempotency.ts';
+import queueDashboard from './plugins/queue-dashboard.ts';
 import { registerBulkParsers } from './routes/bulk.ts';
 import eligibilityRoutes from './routes/eligibility.ts';
 import healthRoutes, { type ReadinessCheck } from './routes/health.ts';
@@ -25,6 +26,8 @@ export interface AppDependencies {
   adminKey: string | undefined;
   bulkMaxBytes?: number;
   readinessChecks?: ReadinessCheck[];
+  /** BullMQ queues to show on the platform admin's dashboard at /admin/queues (absent: no dashboard). */
+  dashboardQueues?: readonly unknown[];
   /** A pino logger (server.ts builds it with PII redaction); none in tests. */
   logger?: FastifyBaseLogger;
   /** The rule book for eligibility and pathways. Default: the shipped packs plus versions published in the database. */
@@ -68,6 +71,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(errors);
   await app.register(auth, { database: deps.database, adminKey: deps.adminKey });
   await app.register(idempotency, { database: deps.database });
+  if (deps.dashboardQueues && deps.dashboardQueues.length > 0 && deps.adminKey) {
+    await app.register(queueDashboard, { queues: deps.dashboardQueues, adminKey: deps.adminKey });
+  }
   registerBulkParsers(app, deps.bulkMaxBytes ?? 2 * 1024 ** 3);
 
   // Routes.

@@ -60,6 +60,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     bulkMaxBytes: config.bulkMaxBytes,
     logger: log,
     ruleBook: jobs.ruleBooks,
+    dashboardQueues: await jobs.dashboardQueues(),
     readinessChecks: [{ name: 'queue', check: async () => void (await jobs.runtime.counts()) }],
   });
   await app.listen({ port: config.port, host: config.host });

@@ -45,6 +45,7 @@ function toProblem(err: FastifyError): ProblemError | undefined {
   if (err instanceof SyntaxError && err.statusCode === 400) {
     return validationFailed([{ path: 'body', message: `the body is not valid JSON: ${err.message}` }]);
   }
+  if (err.statusCode === 401) return new ProblemError(401, 'unauthorized', 'Unauthorized', err.message);
   if (err.statusCode === 429) {
     return new ProblemError(
       429,
