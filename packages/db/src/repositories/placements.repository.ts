@@ -137,6 +137,46 @@ function decodeScoreCursor(cursor: string | undefined): { score: number; id: str
   return { score, id };
 }
 
+type PlacementListFilter = {
+  statuses?: readonly PlacementStatus[] | undefined;
+  excludeStatuses?: readonly PlacementStatus[];
+};
+
+/** The status filters and the "after this (score, id)" keyset condition both placement lists share. */
+function bestFirstConditions(
+  filter: PlacementListFilter,
+  after: { score: number; id: string } | undefined,
+  tie: 'placements.trainee_id' | 'placements.vacancy_id',
+) {
+  return (eb: ExpressionBuilder<DB, 'placements'>): Expression<SqlBool> => {
+    const conditions: Expression<SqlBool>[] = [];
+    if (filter.statuses && filter.statuses.length > 0) conditions.push(eb('placements.status', 'in', filter.statuses));
+    if (filter.excludeStatuses && filter.excludeStatuses.length > 0)
+      conditions.push(eb('placements.status', 'not in', filter.excludeStatuses));
+    if (after) {
+      conditions.push(
+        eb.or([
+          eb('placements.score', '<', after.score),
+          eb.and([eb('placements.score', '=', after.score), eb(tie, '>', after.id)]),
+        ]),
+      );
+    }
+    return eb.and(conditions);
+  };
+}
+
+/** One page of a best-first list: asks for one row more than the page holds, to know whether a next page exists. */
+async function bestFirstPage<R extends { score: number }>(
+  limit: number,
+  fetch: (limit: number) => Promise<R[]>,
+  tieOf: (row: R) => string,
+): Promise<{ items: R[]; nextCursor: string | null }> {
+  const rows = await fetch(limit + 1);
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeScoreCursor(last.score, tieOf(last)) : null };
+}
+
 type Joined = ExpressionBuilder<DB, 'placements' | 'vacancies' | 'trainees'>;
 
 /** Visible to the vacancy's side (employer, mandated agency, partnership admin) or the trainee's side. */
@@ -248,75 +288,51 @@ export const placementsRepository = {
   async listForVacancy(
     db: Executor,
     vacancyId: string,
-    filter: { statuses?: readonly PlacementStatus[] | undefined; excludeStatuses?: readonly PlacementStatus[] },
+    filter: PlacementListFilter,
     page: { limit: number; cursor?: string | undefined },
   ) {
-    let q = db
-      .selectFrom('placements')
-      .innerJoin('trainees', 'trainees.id', 'placements.trainee_id')
-      .select([...PLACEMENT_COLUMNS, ...TRAINEE_COLUMNS])
-      .where('placements.vacancy_id', '=', vacancyId);
-    if (filter.statuses && filter.statuses.length > 0) q = q.where('placements.status', 'in', filter.statuses);
-    if (filter.excludeStatuses && filter.excludeStatuses.length > 0)
-      q = q.where('placements.status', 'not in', filter.excludeStatuses);
     const after = decodeScoreCursor(page.cursor);
-    if (after) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('placements.score', '<', after.score),
-          eb.and([eb('placements.score', '=', after.score), eb('placements.trainee_id', '>', after.id)]),
-        ]),
-      );
-    }
-    const rows = await q
-      .orderBy('placements.score', 'desc')
-      .orderBy('placements.trainee_id')
-      .limit(page.limit + 1)
-      .execute();
-    const items = rows.slice(0, page.limit);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor: rows.length > page.limit && last ? encodeScoreCursor(last.score, last.trainee_id) : null,
-    };
+    return bestFirstPage(
+      page.limit,
+      (limit) =>
+        db
+          .selectFrom('placements')
+          .innerJoin('trainees', 'trainees.id', 'placements.trainee_id')
+          .select([...PLACEMENT_COLUMNS, ...TRAINEE_COLUMNS])
+          .where('placements.vacancy_id', '=', vacancyId)
+          .where(bestFirstConditions(filter, after, 'placements.trainee_id'))
+          .orderBy('placements.score', 'desc')
+          .orderBy('placements.trainee_id')
+          .limit(limit)
+          .execute(),
+      (r) => r.trainee_id,
+    );
   },
 
   /** A trainee's placements with each vacancy's terms, best first. Served by placements_trainee_idx. */
   async listForTrainee(
     db: Executor,
     traineeId: string,
-    filter: { statuses?: readonly PlacementStatus[] | undefined; excludeStatuses?: readonly PlacementStatus[] },
+    filter: PlacementListFilter,
     page: { limit: number; cursor?: string | undefined },
   ) {
-    let q = db
-      .selectFrom('placements')
-      .innerJoin('vacancies', 'vacancies.id', 'placements.vacancy_id')
-      .innerJoin('trainees', 'trainees.id', 'placements.trainee_id')
-      .select([...PLACEMENT_COLUMNS, ...TRAINEE_COLUMNS, ...VACANCY_COLUMNS])
-      .where('placements.trainee_id', '=', traineeId);
-    if (filter.statuses && filter.statuses.length > 0) q = q.where('placements.status', 'in', filter.statuses);
-    if (filter.excludeStatuses && filter.excludeStatuses.length > 0)
-      q = q.where('placements.status', 'not in', filter.excludeStatuses);
     const after = decodeScoreCursor(page.cursor);
-    if (after) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('placements.score', '<', after.score),
-          eb.and([eb('placements.score', '=', after.score), eb('placements.vacancy_id', '>', after.id)]),
-        ]),
-      );
-    }
-    const rows = await q
-      .orderBy('placements.score', 'desc')
-      .orderBy('placements.vacancy_id')
-      .limit(page.limit + 1)
-      .execute();
-    const items = rows.slice(0, page.limit);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor: rows.length > page.limit && last ? encodeScoreCursor(last.score, last.vacancy_id) : null,
-    };
+    return bestFirstPage(
+      page.limit,
+      (limit) =>
+        db
+          .selectFrom('placements')
+          .innerJoin('vacancies', 'vacancies.id', 'placements.vacancy_id')
+          .innerJoin('trainees', 'trainees.id', 'placements.trainee_id')
+          .select([...PLACEMENT_COLUMNS, ...TRAINEE_COLUMNS, ...VACANCY_COLUMNS])
+          .where('placements.trainee_id', '=', traineeId)
+          .where(bestFirstConditions(filter, after, 'placements.vacancy_id'))
+          .orderBy('placements.score', 'desc')
+          .orderBy('placements.vacancy_id')
+          .limit(limit)
+          .execute(),
+      (r) => r.vacancy_id,
+    );
   },
 
   history(db: Executor, placementId: string) {
