@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Database, migrateToLatest, openDatabase } from '@corridor/db';
 import { createBullmqRuntime } from '@corridor/queue';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { dropDatabase, TEST_DATABASE_URL } from '../helpers/db.ts';
 import { partnershipWorld, postTrainee, postVacancy } from '../matching/helpers.ts';
+import { addMatchEvents, drainQueues, expectNoDuplicatePlacements, waitForPendingAtMost } from './helpers.ts';
 
 // Redis is killed (SIGKILL) and restarted in the middle of a run. With the settings infra/ prescribes
 // (noeviction, append-only file) nothing is lost: queued jobs come back from the AOF, the relay keeps events
@@ -97,12 +97,6 @@ afterAll(async () => {
   rmSync(redisDir, { recursive: true, force: true });
 });
 
-const pendingOutbox = async () =>
-  Number(
-    (await sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE relayed_at IS NULL`.execute(database.db)).rows[0]!
-      .n,
-  );
-
 it('a Redis crash and restart mid-run loses no job and duplicates nothing', async () => {
   const { employer, provider, partnershipId } = await partnershipWorld(t);
   for (let i = 0; i < 6; i++)
@@ -115,14 +109,7 @@ it('a Redis crash and restart mid-run loses no job and duplicates nothing', asyn
     vacancies.push(
       await postVacancy(t, employer, { headcount: 1, partnershipId, startDate: '2027-03-01', externalRef: `rv-${i}` }),
     );
-  const events = Array.from({ length: JOBS }, (_, i) => ({
-    event_id: randomUUID(),
-    type: 'vacancy.updated',
-    aggregate_type: 'vacancy',
-    aggregate_id: vacancies[i % vacancies.length]!,
-    payload: JSON.stringify({ vacancyId: vacancies[i % vacancies.length] }),
-  }));
-  await database.db.insertInto('outbox').values(events).execute();
+  await addMatchEvents(database, vacancies, JOBS);
 
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   worker = spawn(
@@ -139,8 +126,7 @@ it('a Redis crash and restart mid-run loses no job and duplicates nothing', asyn
       stdio: 'ignore',
     },
   );
-  const deadline = Date.now() + 60_000;
-  while ((await pendingOutbox()) > JOBS * 0.6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await waitForPendingAtMost(database, JOBS * 0.6);
 
   redis!.kill('SIGKILL');
   await once(redis!, 'exit');
@@ -148,29 +134,10 @@ it('a Redis crash and restart mid-run loses no job and duplicates nothing', asyn
   await startRedis();
 
   const observer = createBullmqRuntime({ redisUrl, prefix: 'corridor' });
-  const finish = Date.now() + 120_000;
-  for (;;) {
-    const c = await observer.counts();
-    const open = Object.values(c).reduce((n, x) => n + x.waiting + x.active + x.delayed, 0);
-    if (open === 0 && (await pendingOutbox()) === 0) break;
-    if (Date.now() > finish)
-      throw new Error(`not finished: ${JSON.stringify(c)}, outbox pending ${await pendingOutbox()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const failed = (await Promise.all(observer.queues().map((q) => q.getFailed()))).flat();
+  const failed = await drainQueues(database, observer, 120_000);
   await observer.close();
-  expect(failed.map((j) => `${j.name}: ${j.failedReason}`)).toEqual([]);
+  expect(failed).toEqual([]);
   expect(worker.exitCode).toBeNull();
 
-  const pairs = await sql<{ n: string; distinct_pairs: string }>`
-    SELECT count(*) AS n, count(DISTINCT (vacancy_id, trainee_id)) AS distinct_pairs FROM placements`.execute(
-    database.db,
-  );
-  expect(Number(pairs.rows[0]!.n)).toBeGreaterThan(0);
-  expect(pairs.rows[0]!.n).toBe(pairs.rows[0]!.distinct_pairs);
-  const twice =
-    await sql`SELECT aggregate_id FROM outbox WHERE type = 'placement.proposed' GROUP BY aggregate_id HAVING count(*) > 1`.execute(
-      database.db,
-    );
-  expect(twice.rows).toEqual([]);
+  await expectNoDuplicatePlacements(database);
 }, 240_000);

@@ -1,15 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { type Database, migrateToLatest, openDatabase } from '@corridor/db';
 import { createBullmqRuntime } from '@corridor/queue';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { dropDatabase, TEST_DATABASE_URL } from '../helpers/db.ts';
 import { partnershipWorld, postTrainee, postVacancy } from '../matching/helpers.ts';
+import {
+  addMatchEvents,
+  drainQueues,
+  expectNoDuplicatePlacements,
+  pendingOutbox,
+  waitForPendingAtMost,
+} from './helpers.ts';
 
 // Fault tests: the process running the jobs is killed with SIGKILL in the middle of 10,000 match jobs and
 // started again, once as a BullMQ worker and once as the embedded runner (the service without Redis). Every
@@ -88,88 +94,38 @@ afterAll(async () => {
   await runtime.close();
 });
 
-/** 10,000 distinct vacancy.updated events: each becomes its own match.vacancy job. */
-async function addMatchEvents() {
-  const events = Array.from({ length: JOBS }, (_, i) => ({
-    event_id: randomUUID(),
-    type: 'vacancy.updated',
-    aggregate_type: 'vacancy',
-    aggregate_id: vacancies[i % vacancies.length]!,
-    payload: JSON.stringify({ vacancyId: vacancies[i % vacancies.length], source: 'fault-test' }),
-  }));
-  for (let i = 0; i < events.length; i += 2_000)
-    await database.db
-      .insertInto('outbox')
-      .values(events.slice(i, i + 2_000))
-      .execute();
-}
-
-const pendingOutbox = async () =>
-  Number(
-    (await sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE relayed_at IS NULL`.execute(database.db)).rows[0]!
-      .n,
-  );
-
 async function killWhenPendingBelow(child: ChildProcess, fraction: number) {
-  const deadline = Date.now() + 60_000;
-  while ((await pendingOutbox()) > JOBS * fraction && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 100));
+  await waitForPendingAtMost(database, JOBS * fraction);
   child.kill('SIGKILL');
   await once(child, 'exit');
 }
 
-/** Placements are unique per pair and each was announced exactly once. */
-async function expectNoDuplicates() {
-  const pairs = await sql<{ n: string; distinct_pairs: string }>`
-    SELECT count(*) AS n, count(DISTINCT (vacancy_id, trainee_id)) AS distinct_pairs FROM placements`.execute(
-    database.db,
-  );
-  expect(Number(pairs.rows[0]!.n)).toBeGreaterThan(0);
-  expect(pairs.rows[0]!.n).toBe(pairs.rows[0]!.distinct_pairs);
-  const twice = await sql<{ aggregate_id: string }>`
-    SELECT aggregate_id FROM outbox WHERE type = 'placement.proposed' GROUP BY aggregate_id HAVING count(*) > 1`.execute(
-    database.db,
-  );
-  expect(twice.rows).toEqual([]);
-  const proposed = await sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE type = 'placement.proposed'`.execute(
-    database.db,
-  );
-  expect(Number(proposed.rows[0]!.n)).toBe(Number(pairs.rows[0]!.n));
-}
-
 it('BullMQ worker: loses no job and duplicates no proposal when SIGKILLed mid-run', async () => {
-  await addMatchEvents();
+  await addMatchEvents(database, vacancies, JOBS);
   const observer = createBullmqRuntime({ redisUrl: REDIS_URL, prefix });
   await killWhenPendingBelow(startJobs('bullmq'), 0.6);
   const atKill = await observer.counts();
-  expect(atKill['match.vacancy'].waiting + atKill['match.vacancy'].active + (await pendingOutbox())).toBeGreaterThan(0);
+  expect(
+    atKill['match.vacancy'].waiting + atKill['match.vacancy'].active + (await pendingOutbox(database)),
+  ).toBeGreaterThan(0);
 
   startJobs('bullmq');
-  const finish = Date.now() + 150_000;
-  for (;;) {
-    const c = await observer.counts();
-    const open = Object.values(c).reduce((n, x) => n + x.waiting + x.active + x.delayed, 0);
-    if (open === 0 && (await pendingOutbox()) === 0) break;
-    if (Date.now() > finish)
-      throw new Error(`not finished: ${JSON.stringify(c)}, outbox pending ${await pendingOutbox()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const failed = (await Promise.all(observer.queues().map((q) => q.getFailed()))).flat();
+  const failed = await drainQueues(database, observer, 150_000);
   await observer.close();
-  expect(failed.map((j) => `${j.name}: ${j.failedReason}`)).toEqual([]);
-  await expectNoDuplicates();
+  expect(failed).toEqual([]);
+  await expectNoDuplicatePlacements(database);
 }, 240_000);
 
 it('embedded runner: the service (jobs in-process, no Redis) is SIGKILLed and restarted, and still loses nothing', async () => {
-  await addMatchEvents();
+  await addMatchEvents(database, vacancies, JOBS);
   // In-process, an event is marked relayed only once its jobs have run, so unfinished work stays in the outbox.
   await killWhenPendingBelow(startJobs('embedded'), 0.7);
-  expect(await pendingOutbox()).toBeGreaterThan(0);
+  expect(await pendingOutbox(database)).toBeGreaterThan(0);
   startJobs('embedded');
   const finish = Date.now() + 150_000;
-  while ((await pendingOutbox()) > 0) {
-    if (Date.now() > finish) throw new Error(`not finished: outbox pending ${await pendingOutbox()}`);
+  while ((await pendingOutbox(database)) > 0) {
+    if (Date.now() > finish) throw new Error(`not finished: outbox pending ${await pendingOutbox(database)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  await expectNoDuplicates();
+  await expectNoDuplicatePlacements(database);
 }, 240_000);
