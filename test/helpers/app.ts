@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { buildApp } from '@corridor/api';
 import type { Database } from '@corridor/db';
+import type { WebhookTargetPolicy } from '@corridor/notify';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { isolatedDatabase } from './db.ts';
@@ -19,7 +20,12 @@ export interface TestApp {
 
 /** The real app on a fresh schema of the real test database, with its pino logs captured at debug level. */
 export async function buildTestApp(
-  options: { database?: Database; bulkMaxBytes?: number; dashboardQueues?: readonly unknown[] } = {},
+  options: {
+    database?: Database;
+    bulkMaxBytes?: number;
+    dashboardQueues?: readonly unknown[];
+    webhookPolicy?: WebhookTargetPolicy;
+  } = {},
 ): Promise<TestApp> {
   const isolated = options.database ? undefined : await isolatedDatabase('api');
   const database = options.database ?? isolated!;
@@ -38,6 +44,7 @@ export async function buildTestApp(
     logger,
     ...(options.bulkMaxBytes ? { bulkMaxBytes: options.bulkMaxBytes } : {}),
     ...(options.dashboardQueues ? { dashboardQueues: options.dashboardQueues } : {}),
+    ...(options.webhookPolicy ? { webhookPolicy: options.webhookPolicy } : {}),
   });
   await app.ready();
   return {

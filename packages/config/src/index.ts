@@ -11,6 +11,13 @@ const Env = z.object({
     .regex(/^[a-z][a-z0-9_-]{0,40}$/, 'letters, digits, _ and - only')
     .default('corridor'),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  SMTP_FROM: z.string().min(3).default('Corridor <notifications@corridor.invalid>'),
+  // Comma-separated CIDRs, addresses and host names that webhooks may call although they are not public
+  // (development receivers on localhost). Empty in production.
+  CORRIDOR_WEBHOOK_ALLOW: z
+    .string()
+    .regex(/^[A-Za-z0-9.:/,\s*-]*$/, 'CIDRs, addresses and host names, separated by commas')
+    .optional(),
   CORRIDOR_ADMIN_KEY: z.string().min(16, 'CORRIDOR_ADMIN_KEY must be at least 16 characters').optional(),
   CORRIDOR_DATA_DIR: z.string().default('./.corridor'),
   CORRIDOR_PUBLIC_URL: z.url().optional(),
@@ -34,6 +41,9 @@ export interface Config {
   /** BullMQ key prefix: separates deployments (or test runs) that share one Redis. */
   queuePrefix: string;
   smtpUrl: string | undefined;
+  smtpFrom: string;
+  /** The webhook SSRF allow-list (see packages/notify/src/ssrf.ts); absent: public addresses only. */
+  webhookAllow: string | undefined;
   adminKey: string | undefined;
   dataDir: string;
   publicUrl: string | undefined;
@@ -63,6 +73,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     queuePrefix: e.CORRIDOR_QUEUE_PREFIX,
     smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    webhookAllow: e.CORRIDOR_WEBHOOK_ALLOW,
     adminKey: e.CORRIDOR_ADMIN_KEY,
     dataDir: e.CORRIDOR_DATA_DIR,
     publicUrl: e.CORRIDOR_PUBLIC_URL,

@@ -19,6 +19,20 @@ export {
   type TraineePrefilter,
   type VacancyPrefilter,
 } from './repositories/matching.repository.ts';
+export {
+  type DeliveryOutcome,
+  type DeliveryWrite,
+  deliveriesRepository,
+  disclosuresRepository,
+  eraseTraineeNotifications,
+  type InboxRecipient,
+  type InboxWrite,
+  inboxRepository,
+  notificationContactsRepository,
+  notificationFactsRepository,
+  notificationPreferencesRepository,
+  webhookEndpointsRepository,
+} from './repositories/notifications.repository.ts';
 export { organizationsRepository } from './repositories/organizations.repository.ts';
 export { type DomainEvent, outboxRepository } from './repositories/outbox.repository.ts';
 export { outboxRelayRepository } from './repositories/outbox-relay.repository.ts';
@@ -49,6 +63,7 @@ export {
 export { writeTraineeBatch } from './repositories/trainees-bulk.ts';
 export { type VacancyWrite, vacanciesRepository, vacancyWrite } from './repositories/vacancies.repository.ts';
 export type { DB } from './schema/index.ts';
+export type { DeliveryChannel, DeliveryStatus } from './schema/notifications.ts';
 export type {
   MatchRoundResult,
   PlacementStatus,

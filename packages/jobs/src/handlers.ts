@@ -7,16 +7,12 @@ import {
   reevaluatePathway,
   UnknownPathwayError,
 } from '@corridor/evaluation';
-import {
-  type CorridorJobs,
-  type JobHandler,
-  type JobHandlers,
-  type JobLogger,
-  TerminalJobError,
-} from '@corridor/queue';
+import { deliver, fanOut } from '@corridor/notify';
+import { type CorridorJobs, type JobHandlers, type JobLogger, TerminalJobError } from '@corridor/queue';
 import { runRound } from './match-round.ts';
 import { matchTrainee } from './match-trainee.ts';
 import { type MatchingOptions, matchVacancy } from './match-vacancy.ts';
+import { type NotificationDeps, notificationDeps, ruleChangeDescriber } from './notifications.ts';
 
 export interface HandlerDeps {
   database: Database;
@@ -26,6 +22,8 @@ export interface HandlerDeps {
   log: JobLogger;
   /** Shortlist size and occupation bridges for the match jobs; defaults per issue 4. */
   matching?: MatchingOptions;
+  /** Senders, links and policies for the notification jobs; default: no email, public webhook targets only. */
+  notifications?: NotificationDeps;
 }
 
 /** Outbox aggregate ids are UUIDs; a pathway is named by its id, so it gets a name-based (v5-style) UUID. */
@@ -35,23 +33,13 @@ export function pathwayAggregateId(pathwayId: string): string {
 }
 
 /**
- * A job whose domain code is not built yet. Terminal on purpose: retrying cannot make it appear, and returning
- * success would lose the work silently. Failed jobs are kept (bounded) and visible, so they can be retried once
- * the real handler ships. Listed in the issue notes as unfinished.
- */
-function notBuiltYet(job: keyof CorridorJobs, arrivesWith: string): JobHandler<unknown> {
-  return async () => {
-    throw new TerminalJobError(`${job} is not built yet: it arrives with ${arrivesWith}`);
-  };
-}
-
-/**
  * Every catalog job's handler, shared by the worker service (BullMQ) and the embedded in-process runner.
  * Handlers stay thin: load by id, call the pure packages, write results and outbox events in one transaction.
  * Delivery is at least once, so each is idempotent.
  */
 export function buildHandlers(deps: HandlerDeps): JobHandlers<CorridorJobs> {
   const { database, ruleBooks } = deps;
+  const notifications = deps.notifications ?? notificationDeps({}, {}).deps;
   return {
     'eligibility.evaluate': async ({ traineeIds }) => {
       const book = await ruleBooks.current();
@@ -104,7 +92,14 @@ export function buildHandlers(deps: HandlerDeps): JobHandlers<CorridorJobs> {
         throw err;
       }
     },
-    'notify.deliver': notBuiltYet('notify.deliver', 'the notifications issue (#5)'),
+    'notify.fanout': async ({ events }) => {
+      const describeRuleChange = ruleChangeDescriber(await ruleBooks.current());
+      await fanOut(database, events, { ...notifications.fanOut, describeRuleChange });
+    },
+
+    'notify.deliver': async ({ deliveryIds }) => {
+      await deliver(database, deliveryIds, notifications.deliver);
+    },
   };
 }
 
@@ -115,5 +110,7 @@ export const workerConcurrency = {
   'match.vacancy': 4,
   'match.trainee': 4,
   'match.round': 1,
-  'notify.deliver': 16,
+  'notify.fanout': 2,
+  // Each job sends its deliveries in parallel too (DeliverOptions.parallel).
+  'notify.deliver': 8,
 } as const satisfies Record<keyof CorridorJobs, number>;

@@ -10,5 +10,11 @@ export {
   matchVacancy,
   mayBeMatched,
 } from './match-vacancy.ts';
-export { corridorRoutes } from './routes.ts';
+export {
+  type NotificationDeps,
+  type NotificationTuning,
+  notificationDeps,
+  ruleChangeDescriber,
+} from './notifications.ts';
+export { corridorCoalesce, corridorRoutes } from './routes.ts';
 export { type JobSystem, startJobSystem } from './system.ts';

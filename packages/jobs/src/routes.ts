@@ -1,5 +1,15 @@
 import { Id, PathwayId } from '@corridor/domain';
-import { type CorridorJobs, defaultRoutes, type OutboxRoute, type OutboxRoutes } from '@corridor/queue';
+import { NOTIFYING_EVENTS } from '@corridor/notify';
+import {
+  type Coalescers,
+  type CorridorJobs,
+  defaultCoalesce,
+  defaultRoutes,
+  type OutboxEvent,
+  type OutboxRoute,
+  type OutboxRoutes,
+  type RoutedJob,
+} from '@corridor/queue';
 import { z } from 'zod';
 
 const PathwayPublished = z.object({ pathwayId: PathwayId, version: z.string().min(1) });
@@ -17,8 +27,48 @@ const evaluateAndMatchTrainee: OutboxRoute<CorridorJobs> = (event) => [
   { job: 'match.trainee', payload: { traineeId: event.aggregateId } },
 ];
 
-/** Which events cause which jobs: the queue package's defaults plus the eligibility issue's. */
-export const corridorRoutes: OutboxRoutes<CorridorJobs> = {
+const NotificationsDue = z.object({ deliveryIds: z.array(Id).min(1) });
+
+const fanOutJob = (event: OutboxEvent): RoutedJob<CorridorJobs> => ({
+  job: 'notify.fanout',
+  payload: {
+    events: [
+      {
+        eventId: event.eventId,
+        type: event.type,
+        aggregateId: event.aggregateId,
+        payload: event.payload,
+        createdAt: event.createdAt.toISOString(),
+      },
+    ],
+  },
+});
+
+/** An event's own jobs, plus the notifications fan-out for the events someone is told about. */
+function withNotifications(routes: OutboxRoutes<CorridorJobs>): OutboxRoutes<CorridorJobs> {
+  const out: Record<string, OutboxRoute<CorridorJobs>> = { ...routes };
+  for (const type of NOTIFYING_EVENTS) {
+    const own = routes[type];
+    out[type] = own ? (event) => [...own(event), fanOutJob(event)] : (event) => [fanOutJob(event)];
+  }
+  return out;
+}
+
+/** Fan-out jobs from one relay batch are merged into jobs of up to 200 events (one transaction each). */
+export const FANOUT_CHUNK = 200;
+
+export const corridorCoalesce: Coalescers<CorridorJobs> = {
+  ...defaultCoalesce,
+  'notify.fanout': (payloads) => {
+    const events = payloads.flatMap((p) => p.events);
+    const jobs: { events: typeof events }[] = [];
+    for (let i = 0; i < events.length; i += FANOUT_CHUNK) jobs.push({ events: events.slice(i, i + FANOUT_CHUNK) });
+    return jobs;
+  },
+};
+
+/** Which events cause which jobs: the queue package's defaults plus the eligibility, matching and notification issues'. */
+export const corridorRoutes: OutboxRoutes<CorridorJobs> = withNotifications({
   ...defaultRoutes,
   // A rule change re-checks everyone for that pathway, chunk by chunk.
   'pathway.published': (event) => {
@@ -42,4 +92,9 @@ export const corridorRoutes: OutboxRoutes<CorridorJobs> = {
     const { vacancyId } = PlacementMatched.parse(event.payload);
     return [{ job: 'match.vacancy', payload: { vacancyId } }];
   },
-};
+  // Deliveries due now (fan-out) or again (the sweeper): one try each, up to 50 per job.
+  'notifications.due': (event) => {
+    const { deliveryIds } = NotificationsDue.parse(event.payload);
+    return [{ job: 'notify.deliver', payload: { deliveryIds } }];
+  },
+});

@@ -1,17 +1,18 @@
 import type { Config } from '@corridor/config';
 import type { Database } from '@corridor/db';
 import { databaseRuleBookSource, type RuleBookSource } from '@corridor/evaluation';
+import { createDeliverySweeper } from '@corridor/notify';
 import {
   type CorridorJobs,
   createBullmqRuntime,
   createInProcessRuntime,
   createOutboxRelay,
-  defaultCoalesce,
   type JobLogger,
   type JobRuntime,
 } from '@corridor/queue';
 import { buildHandlers, workerConcurrency } from './handlers.ts';
-import { corridorRoutes } from './routes.ts';
+import { type NotificationTuning, type NotifyConfig, notificationDeps } from './notifications.ts';
+import { corridorCoalesce, corridorRoutes } from './routes.ts';
 
 export interface JobSystem {
   runtime: JobRuntime<CorridorJobs>;
@@ -30,25 +31,46 @@ const utcToday = () => new Date().toISOString().slice(0, 10);
  * newcomer's single process does everything, and with Redis only to enqueue (the workers live elsewhere).
  */
 export async function startJobSystem(
-  config: Pick<Config, 'redisUrl' | 'queuePrefix'>,
+  config: Pick<Config, 'redisUrl' | 'queuePrefix'> & NotifyConfig,
   database: Database,
   log: JobLogger,
-  options: { workers: boolean; relay: boolean },
+  options: { workers: boolean; relay: boolean; notifications?: NotificationTuning },
 ): Promise<JobSystem> {
   const ruleBooks = databaseRuleBookSource(database.db);
+  const notify = notificationDeps(config, options.notifications ?? {});
   const bullmq = config.redisUrl
     ? createBullmqRuntime({ redisUrl: config.redisUrl, prefix: config.queuePrefix, log })
     : undefined;
   const runtime: JobRuntime<CorridorJobs> = bullmq ?? createInProcessRuntime({ log });
   if (options.workers) {
-    await runtime.startWorkers(buildHandlers({ database, ruleBooks, today: utcToday, log }), {
-      concurrency: workerConcurrency,
-    });
+    await runtime.startWorkers(
+      buildHandlers({ database, ruleBooks, today: utcToday, log, notifications: notify.deps }),
+      {
+        concurrency: workerConcurrency,
+      },
+    );
   }
   const relay = options.relay
-    ? createOutboxRelay({ database, runtime, routes: corridorRoutes, coalesce: defaultCoalesce, batchSize: 1_000, log })
+    ? createOutboxRelay({
+        database,
+        runtime,
+        routes: corridorRoutes,
+        coalesce: corridorCoalesce,
+        batchSize: 1_000,
+        log,
+      })
     : undefined;
   relay?.start();
+  // Due retries, closed digest windows and expired leases go back to the queue; runs wherever the relay runs.
+  const sweeper = options.relay
+    ? createDeliverySweeper({
+        database,
+        queuedForMs: notify.queuedForMs,
+        intervalMs: options.notifications?.sweepIntervalMs ?? 1_000,
+        log,
+      })
+    : undefined;
+  sweeper?.start();
   return {
     runtime,
     mode: config.redisUrl ? 'bullmq' : 'in-process',
@@ -59,8 +81,10 @@ export async function startJobSystem(
       return bullmq.queues();
     },
     async stop() {
+      await sweeper?.stop();
       await relay?.stop();
       await runtime.close();
+      await notify.close();
     },
   };
 }

@@ -124,6 +124,7 @@ async function runOnce(
       'match.vacancy': noop,
       'match.trainee': noop,
       'match.round': noop,
+      'notify.fanout': noop,
       'notify.deliver': noop,
     };
     await runtime.startWorkers(handlers, { concurrency: { 'eligibility.evaluate': options.concurrency } });

@@ -123,13 +123,40 @@ export const jobCatalog = defineCatalog({
     backoff: { type: 'exponential', delayMs: 5_000 },
     timeoutMs: 900_000,
   }),
-  /** Webhook receivers and SMTP servers have outages of minutes: more tries, longer backoff (retries spread over ~10 min). */
+  /**
+   * Turn domain events into inbox items and delivery ledger rows (one per recipient and channel). Carries the
+   * events themselves (ids and statuses only), so it needs no second read of the outbox.
+   */
+  'notify.fanout': defineJob({
+    name: 'corridor.notify.fanout',
+    payload: z.object({
+      events: z
+        .array(
+          z.object({
+            eventId: Id,
+            type: z.string().min(1),
+            aggregateId: Id,
+            payload: z.record(z.string(), z.unknown()),
+            createdAt: z.string().min(1),
+          }),
+        )
+        .min(1)
+        .max(500),
+    }),
+    attempts: 8,
+    backoff: { type: 'exponential', delayMs: 1_000 },
+    timeoutMs: 120_000,
+  }),
+  /**
+   * One try of up to 200 deliveries. Per-delivery retries (backoff with jitter, Retry-After, dead letters) live
+   * in the delivery ledger, not here: a job is retried only when the try itself could not run (database down).
+   */
   'notify.deliver': defineJob({
     name: 'corridor.notify.deliver',
-    payload: z.object({ deliveryId: Id }),
-    attempts: 8,
-    backoff: { type: 'exponential', delayMs: 5_000 },
-    timeoutMs: 30_000,
+    payload: z.object({ deliveryIds: z.array(Id).min(1).max(200) }),
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 2_000 },
+    timeoutMs: 60_000,
   }),
 });
 

@@ -1,5 +1,6 @@
 import type { Database } from '@corridor/db';
 import { databaseRuleBookSource, type RuleBookSource } from '@corridor/evaluation';
+import { STRICT_POLICY, type WebhookTargetPolicy } from '@corridor/notify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import apiReference from '@scalar/fastify-api-reference';
@@ -14,6 +15,7 @@ import eligibilityRoutes from './routes/eligibility.ts';
 import healthRoutes, { type ReadinessCheck } from './routes/health.ts';
 import matchRoundRoutes from './routes/match-rounds.ts';
 import matchRoutes from './routes/matches.ts';
+import notificationRoutes from './routes/notifications.ts';
 import organizationRoutes from './routes/organizations.ts';
 import partnershipRoutes from './routes/partnerships.ts';
 import pathwayRoutes from './routes/pathways.ts';
@@ -32,6 +34,8 @@ export interface AppDependencies {
   logger?: FastifyBaseLogger;
   /** The rule book for eligibility and pathways. Default: the shipped packs plus versions published in the database. */
   ruleBook?: RuleBookSource;
+  /** Which webhook targets may be registered (the SSRF allow-list). Default: public addresses only. */
+  webhookPolicy?: WebhookTargetPolicy;
 }
 
 /** Builds the HTTP app without listening: server.ts boots it, tests inject into it. */
@@ -89,5 +93,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(matchRoutes, { database: deps.database });
   await app.register(placementRoutes, { database: deps.database });
   await app.register(matchRoundRoutes, { database: deps.database });
+  await app.register(notificationRoutes, {
+    database: deps.database,
+    webhookPolicy: deps.webhookPolicy ?? STRICT_POLICY,
+  });
   return app;
 }

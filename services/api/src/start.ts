@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '@corridor/config';
 import { type Database, migrateToLatest, openDatabase } from '@corridor/db';
 import { type JobSystem, startJobSystem } from '@corridor/jobs';
+import { parseWebhookAllowList } from '@corridor/notify';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
@@ -60,6 +61,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     bulkMaxBytes: config.bulkMaxBytes,
     logger: log,
     ruleBook: jobs.ruleBooks,
+    webhookPolicy: parseWebhookAllowList(config.webhookAllow),
     dashboardQueues: await jobs.dashboardQueues(),
     readinessChecks: [{ name: 'queue', check: async () => void (await jobs.runtime.counts()) }],
   });

@@ -3,6 +3,7 @@ import * as foundation from './20261129_0001_foundation.ts';
 import * as eligibility from './20261129_0002_eligibility.ts';
 import * as placements from './20261129_0003_placements.ts';
 import * as compactEligibility from './20261129_0004_compact_eligibility.ts';
+import * as notifications from './20261129_0005_notifications.ts';
 
 // A static index rather than a folder scan: bundlers and tests see exactly the same list, in this order.
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0002_eligibility': eligibility,
   '20261129_0003_placements': placements,
   '20261129_0004_compact_eligibility': compactEligibility,
+  '20261129_0005_notifications': notifications,
 };
 
 export const migrationProvider: MigrationProvider = {

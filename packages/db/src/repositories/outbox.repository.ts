@@ -3,7 +3,15 @@ import type { Executor } from './executor.ts';
 
 export interface DomainEvent {
   type: string;
-  aggregateType: 'trainee' | 'vacancy' | 'organization' | 'partnership' | 'placement' | 'pathway';
+  aggregateType:
+    | 'trainee'
+    | 'vacancy'
+    | 'organization'
+    | 'partnership'
+    | 'placement'
+    | 'pathway'
+    | 'notification'
+    | 'webhook_endpoint';
   aggregateId: string;
   /** Ids and field names only: events never carry personal data. */
   payload: Record<string, unknown>;

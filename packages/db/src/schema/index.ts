@@ -1,6 +1,14 @@
 import type { ApiKeysTable } from './api-keys.ts';
 import type { EligibilityResultsTable, RulePackVersionsTable } from './eligibility.ts';
 import type { IdempotencyRecordsTable } from './idempotency.ts';
+import type {
+  DisclosuresTable,
+  InboxItemsTable,
+  NotificationContactsTable,
+  NotificationDeliveriesTable,
+  NotificationPreferencesTable,
+  WebhookEndpointsTable,
+} from './notifications.ts';
 import type { AgencyMandatesTable, OrganizationsTable } from './organizations.ts';
 import type { OutboxTable } from './outbox.ts';
 import type { CohortsTable, PartnershipMembersTable, PartnershipsTable } from './partnerships.ts';
@@ -24,5 +32,11 @@ export interface DB {
   placements: PlacementsTable;
   placement_events: PlacementEventsTable;
   match_rounds: MatchRoundsTable;
+  notification_contacts: NotificationContactsTable;
+  notification_preferences: NotificationPreferencesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  inbox_items: InboxItemsTable;
+  disclosures: DisclosuresTable;
 }
 export type { VacancyTerms } from './vacancies.ts';

@@ -15,6 +15,7 @@ import { requireRole } from '../plugins/auth.ts';
 import { notFound } from '../problems.ts';
 import {
   BreakdownItemView,
+  contactReleased,
   MatchProfileView,
   matchProfile,
   mayIdentify,
@@ -114,7 +115,7 @@ export default async function matchRoutes(app: FastifyInstance, opts: { database
           breakdown: p.breakdown,
           pathways: p.pathways,
           withdrawnReason: p.withdrawn_reason,
-          profile: matchProfile(p, mayIdentify(p), on),
+          profile: matchProfile(p, mayIdentify(p), on, contactReleased(p)),
         })),
         nextCursor: page.nextCursor,
       };

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import {
   type Database,
   type DomainEvent,
   decisionTransition,
+  disclosuresRepository,
   matchingRepository,
   milestoneTransition,
   outboxRepository,
@@ -14,7 +14,7 @@ import {
   type StoredTraineeProfile,
   type TransitionOutcome,
 } from '@corridor/db';
-import { type Actor, IsoDate } from '@corridor/domain';
+import { type Actor, ageBand, IsoDate, pseudonymOf, RELEASED_IDENTITY_FIELDS } from '@corridor/domain';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -64,20 +64,7 @@ export const MatchProfileView = z.object({
 });
 export type MatchProfileView = z.infer<typeof MatchProfileView>;
 
-/** Stable per trainee, reveals nothing beyond the opaque trainee id the item already carries. */
-export const pseudonymOf = (traineeId: string): string =>
-  `Candidate ${createHash('sha256').update(`corridor:pseudonym:${traineeId}`).digest('hex').slice(0, 8).toUpperCase()}`;
-
-/** Five-year bands from 20; whole years on `on` (the vacancy's start date where there is one). */
-export function ageBand(dateOfBirth: string | null, on: string): string | null {
-  if (!dateOfBirth) return null;
-  let age = Number(on.slice(0, 4)) - Number(dateOfBirth.slice(0, 4));
-  if (on.slice(5) < dateOfBirth.slice(5)) age--;
-  if (age < 20) return 'under 20';
-  if (age >= 60) return '60 and over';
-  const low = Math.floor(age / 5) * 5;
-  return `${low}–${low + 4}`;
-}
+export { ageBand, pseudonymOf };
 
 interface TraineeColumns {
   trainee_id: string;
@@ -97,7 +84,19 @@ interface TraineeColumns {
 export const mayIdentify = (row: { consent_share_profile: boolean; trainee_decision: string | null }): boolean =>
   row.consent_share_profile || row.trainee_decision === 'accepted';
 
-export function matchProfile(row: TraineeColumns, identified: boolean, on: string): MatchProfileView {
+/**
+ * Contact details go further than identity: they are released to an employer only when the trainee accepted that
+ * employer's placement (recorded in `disclosures`), not by the general consent to share a profile.
+ */
+export const contactReleased = (row: { trainee_decision: string | null }): boolean =>
+  row.trainee_decision === 'accepted';
+
+export function matchProfile(
+  row: TraineeColumns,
+  identified: boolean,
+  on: string,
+  withContact: boolean = identified,
+): MatchProfileView {
   const p = row.profile ?? ({} as Partial<StoredTraineeProfile>);
   const show = identified && row.trainee_status === 'active';
   return {
@@ -117,7 +116,7 @@ export function matchProfile(row: TraineeColumns, identified: boolean, on: strin
     ...(p.preferences ? { preferences: { ...p.preferences } } : {}),
     ...(show && row.given_name ? { givenName: row.given_name } : {}),
     ...(show && row.family_name ? { familyName: row.family_name } : {}),
-    ...(show && row.email ? { email: row.email } : {}),
+    ...(show && withContact && row.email ? { email: row.email } : {}),
     ...(show && row.date_of_birth ? { dateOfBirth: row.date_of_birth } : {}),
   };
 }
@@ -222,7 +221,12 @@ export default async function placementRoutes(app: FastifyInstance, opts: { data
       employerDecision: row.employer_decision,
       traineeDecision: row.trainee_decision,
       withdrawnReason: row.withdrawn_reason,
-      profile: matchProfile(row, ownSide || mayIdentify(row), row.start_date ?? todayUtc()),
+      profile: matchProfile(
+        row,
+        ownSide || mayIdentify(row),
+        row.start_date ?? todayUtc(),
+        ownSide || contactReleased(row),
+      ),
       history: history.map((h) => ({
         from: h.from_status,
         to: h.to_status,
@@ -285,6 +289,15 @@ export default async function placementRoutes(app: FastifyInstance, opts: { data
       // The acceptance that completes a match is an acceptance too: subscribers to either hear of it.
       if (outcome.to === 'matched') events.unshift({ ...events[0]!, type: 'placement.accepted' });
       await outboxRepository.append(trx, events);
+      // The trainee said yes to this employer: their contact details are released to it (and only it), on record.
+      if (outcome.decision.trainee_decision === 'accepted')
+        await disclosuresRepository.record(trx, {
+          traineeId: row.trainee_id,
+          organizationId: row.employer_id,
+          placementId: row.id,
+          fields: [...RELEASED_IDENTITY_FIELDS],
+          reason: 'the trainee accepted the placement',
+        });
     });
   }
 

@@ -3,6 +3,7 @@ import {
   apiKeysRepository,
   createTraineeWriteBatcher,
   type Database,
+  eraseTraineeNotifications,
   idempotencyRepository,
   outboxRepository,
   partnershipsRepository,
@@ -191,6 +192,7 @@ export default async function traineeRoutes(app: FastifyInstance, opts: { databa
         await traineesRepository.erase(trx, row.id);
         await apiKeysRepository.deleteForTrainee(trx, row.id);
         await idempotencyRepository.deleteForTrainee(trx, row.id);
+        await eraseTraineeNotifications(trx, row.id);
         await outboxRepository.append(trx, [
           { type: 'trainee.erased', aggregateType: 'trainee', aggregateId: row.id, payload: { traineeId: row.id } },
         ]);

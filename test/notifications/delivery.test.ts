@@ -1,0 +1,236 @@
+import { type JobSystem, startJobSystem } from '@corridor/jobs';
+import { parseWebhookAllowList } from '@corridor/notify';
+import { silentLogger } from '@corridor/queue';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { type Org, partnershipWorld, postTrainee, postVacancy, traineeKey } from '../matching/helpers.ts';
+import {
+  type SmtpReceiver,
+  startSmtpReceiver,
+  startWebhookReceiver,
+  until,
+  type WebhookReceiver,
+} from './receivers.ts';
+
+// Notifications end to end with real parts: API writes → outbox → relay → notify.fanout → ledger →
+// notify.deliver → a real SMTP server (smtp-server, messages parsed by mailparser) and a real HTTP receiver that
+// verifies Standard Webhooks signatures. The inbox is read through the API.
+
+const APP_URL = 'http://corridor.test';
+const PII = ['Maria', 'Santos', 'maria.santos@example.org', '1996-04-02'];
+
+let t: TestApp;
+let jobs: JobSystem;
+let smtp: SmtpReceiver;
+let hooks: WebhookReceiver;
+let employer: Org;
+let provider: Org;
+let partnershipId: string;
+let endpointSecret: string;
+
+beforeAll(async () => {
+  smtp = await startSmtpReceiver();
+  hooks = await startWebhookReceiver();
+  const allow = '127.0.0.1/32';
+  t = await buildTestApp({ webhookPolicy: parseWebhookAllowList(allow) });
+  jobs = await startJobSystem(
+    { redisUrl: undefined, queuePrefix: 'unused', smtpUrl: smtp.url, webhookAllow: allow, publicUrl: APP_URL },
+    t.database,
+    silentLogger,
+    {
+      workers: true,
+      relay: true,
+      notifications: { digestWindowMs: 400, sweepIntervalMs: 100, retry: { maxAttempts: 4, baseMs: 100, maxMs: 500 } },
+    },
+  );
+  ({ employer, provider, partnershipId } = await partnershipWorld(t));
+  const contact = await t.call({
+    method: 'POST',
+    url: `/v1/organizations/${employer.id}/contacts`,
+    headers: employer.headers,
+    payload: { email: 'hr@klinikum-nord.example', name: 'Petra Weber' },
+  });
+  expect(contact.statusCode, contact.body).toBe(201);
+  const endpoint = await t.call({
+    method: 'POST',
+    url: '/v1/webhook-endpoints',
+    headers: employer.headers,
+    payload: { url: hooks.url, events: ['placement.proposed', 'placement.accepted', 'placement.matched'] },
+  });
+  expect(endpoint.statusCode, endpoint.body).toBe(201);
+  endpointSecret = endpoint.json().secret;
+  expect(endpointSecret).toMatch(/^whsec_/);
+  hooks.secrets.push(endpointSecret);
+});
+
+afterAll(async () => {
+  await jobs?.stop();
+  await t?.close();
+  await smtp?.close();
+  await hooks?.close();
+});
+
+describe('a proposal, then the trainee accepts', () => {
+  let vacancyId: string;
+  let traineeId: string;
+  let placementId: string;
+
+  it('tells the employer by a signed webhook, a shortlist digest email and the inbox, without identifying the trainee', async () => {
+    traineeId = await postTrainee(t, provider, {
+      externalRef: 'n-1',
+      programme: { partnershipId, cohort: '2026-A', track: 'away' },
+    });
+    vacancyId = await postVacancy(t, employer, { headcount: 1, partnershipId, title: 'Registered nurse, ICU' });
+
+    const hook = await until(
+      () => hooks.received.find((h) => JSON.parse(h.body).type === 'placement.proposed'),
+      'the placement.proposed webhook',
+    );
+    const body = JSON.parse(hook.body);
+    placementId = body.data.placementId;
+    expect(body.data).toMatchObject({ vacancyId, status: 'proposed', contactReleased: false });
+    expect(body.data.candidate.pseudonym).toMatch(/^Candidate [0-9A-F]{8}$/);
+    expect(body.data.candidate.ageBand).toBe('30–34');
+    expect(body.data.candidate.nationality).toBe('PH');
+    for (const pii of PII) expect(hook.body).not.toContain(pii);
+    expect(hook.headers['webhook-signature']).toMatch(/^v1,/);
+
+    const digest = await until(
+      () => smtp.emails.find((e) => e.to.includes('hr@klinikum-nord.example')),
+      'the employer shortlist email',
+    );
+    expect(digest.subject).toBe('1 new candidate for Registered nurse, ICU');
+    expect(digest.text).toContain(`${APP_URL}/v1/vacancies/${vacancyId}/matches`);
+    expect(digest.text).toMatch(new RegExp(`${APP_URL}/v1/notification-preferences/[\\w-]{16,}`));
+    const unsubscribe = digest.raw.headerLines.find((l) => l.key === 'list-unsubscribe');
+    expect(unsubscribe?.line).toMatch(/\/unsubscribe>$/);
+    expect(digest.raw.headerLines.find((l) => l.key === 'list-unsubscribe-post')?.line).toContain('One-Click');
+    expect(digest.text).toContain('Hello Petra Weber,');
+    expect(digest.html).toContain('<a href="http://corridor.test/v1/vacancies/');
+    for (const pii of PII) {
+      expect(digest.text).not.toContain(pii);
+      expect(digest.html).not.toContain(pii);
+    }
+
+    const inbox = await t.call({ method: 'GET', url: '/v1/inbox', headers: employer.headers });
+    expect(inbox.statusCode).toBe(200);
+    const items = inbox.json().items as {
+      type: string;
+      data: { placementId?: string };
+      title: string;
+      eventId: string;
+    }[];
+    const item = items.find((i) => i.type === 'placement.proposed');
+    expect(item?.data.placementId).toBe(placementId);
+    expect(item?.title).toContain('Registered nurse, ICU');
+    expect(inbox.json().unreadCount).toBeGreaterThanOrEqual(1);
+    for (const pii of PII) expect(inbox.body).not.toContain(pii);
+  });
+
+  it('asks the consenting trainee to decide, by email and in their own inbox', async () => {
+    const mail = await until(
+      () => smtp.emails.find((e) => e.to.includes('maria.santos@example.org')),
+      'the trainee email',
+    );
+    expect(mail.subject).toBe('New match: Registered nurse, ICU (DE)');
+    expect(mail.text).toContain('Hello Maria,');
+    expect(mail.text).toContain(`${APP_URL}/v1/placements/${placementId}`);
+    expect(mail.text).toMatch(
+      /Unsubscribe from all email: http:\/\/corridor\.test\/v1\/notification-preferences\/[\w-]+\/unsubscribe/,
+    );
+    expect(mail.messageId).toMatch(/@corridor\.notifications>?$/);
+
+    const key = await traineeKey(t, provider, traineeId);
+    const inbox = await t.call({ method: 'GET', url: '/v1/inbox?unread=true', headers: key });
+    expect(inbox.statusCode).toBe(200);
+    const mine = inbox.json().items.find((i: { type: string }) => i.type === 'placement.proposed');
+    expect(mine).toBeDefined();
+    const read = await t.call({ method: 'POST', url: `/v1/inbox/${mine.id}/read`, headers: key });
+    expect(read.statusCode).toBe(200);
+    const after = await t.call({ method: 'GET', url: '/v1/inbox/unread-count', headers: key });
+    expect(after.json().unread).toBe(inbox.json().unreadCount - 1);
+  });
+
+  it("releases the trainee's contact details to that employer once they accept, and records the release", async () => {
+    const key = await traineeKey(t, provider, traineeId);
+    const before = await t.call({ method: 'GET', url: `/v1/placements/${placementId}`, headers: employer.headers });
+    expect(before.json().profile.email).toBeUndefined();
+    const accept = await t.call({
+      method: 'POST',
+      url: `/v1/placements/${placementId}/decisions`,
+      headers: key,
+      payload: { decision: 'accept' },
+    });
+    expect(accept.statusCode, accept.body).toBe(200);
+
+    const hook = await until(
+      () => hooks.received.find((h) => JSON.parse(h.body).type === 'placement.accepted'),
+      'the placement.accepted webhook',
+    );
+    const body = JSON.parse(hook.body);
+    expect(body.data).toMatchObject({ placementId, by: 'trainee', contactReleased: true });
+    // Webhooks stay thin even after release: the details are fetched through the API, where access is checked.
+    for (const pii of PII) expect(hook.body).not.toContain(pii);
+    const after = await t.call({ method: 'GET', url: `/v1/placements/${placementId}`, headers: employer.headers });
+    expect(after.json().profile).toMatchObject({ email: 'maria.santos@example.org', givenName: 'Maria' });
+    const audit = await t.database.db
+      .selectFrom('disclosures')
+      .selectAll()
+      .where('trainee_id', '=', traineeId)
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ organization_id: employer.id, placement_id: placementId });
+    expect(audit[0]!.fields).toEqual(['givenName', 'familyName', 'email', 'dateOfBirth']);
+
+    const mail = await until(
+      () => smtp.emails.find((e) => e.to.includes('hr@klinikum-nord.example') && e.subject.includes('accepted')),
+      'the employer acceptance email',
+    );
+    expect(mail.text).toContain('now shown to you in Corridor');
+  });
+
+  it('every webhook verifies, carries one id per delivery, and the receiver rejects a tampered body or an old timestamp', async () => {
+    expect(hooks.rejected).toBe(0);
+    for (const [, n] of hooks.counts) expect(n).toBe(1);
+    const hook = hooks.received[0]!;
+    const replay = (body: string, headers: Record<string, string>) =>
+      fetch(hooks.url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+    const h = hook.headers as Record<string, string>;
+    const signed = {
+      'webhook-id': h['webhook-id']!,
+      'webhook-timestamp': h['webhook-timestamp']!,
+      'webhook-signature': h['webhook-signature']!,
+    };
+    const tampered = await replay(hook.body.replace('"proposed"', '"matched"'), signed);
+    expect(tampered.status).toBe(400);
+    const old = new Date(Date.now() - 10 * 60_000);
+    const stale = await replay(hook.body, {
+      'webhook-id': signed['webhook-id'],
+      'webhook-timestamp': String(Math.floor(old.getTime() / 1000)),
+      'webhook-signature': new Webhook(endpointSecret).sign(signed['webhook-id'], old, hook.body),
+    });
+    expect(stale.status).toBe(400);
+    const genuine = await replay(hook.body, {
+      ...signed,
+      'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+      'webhook-signature': new Webhook(endpointSecret).sign(signed['webhook-id'], new Date(), hook.body),
+    });
+    expect(genuine.status).toBe(200);
+  });
+
+  it('lists every delivery in the log with its status, and the inbox holds the same events', async () => {
+    const log = await t.call({ method: 'GET', url: '/v1/deliveries?channel=webhook', headers: employer.headers });
+    expect(log.statusCode).toBe(200);
+    const deliveries = log.json().items as { id: string; eventId: string; status: string; attempts: number }[];
+    expect(deliveries.length).toBeGreaterThanOrEqual(2);
+    for (const d of deliveries) expect(d).toMatchObject({ status: 'sent', attempts: 1 });
+    const webhookIds = new Set(hooks.received.map((h) => h.id));
+    for (const d of deliveries) expect(webhookIds.has(d.id)).toBe(true);
+    const inbox = (await t.call({ method: 'GET', url: '/v1/inbox', headers: employer.headers })).json().items as {
+      eventId: string;
+    }[];
+    const inboxEvents = new Set(inbox.map((i) => i.eventId));
+    for (const d of deliveries) expect(inboxEvents.has(d.eventId)).toBe(true);
+  });
+});
