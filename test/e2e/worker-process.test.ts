@@ -1,13 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { type Database, migrateToLatest, openDatabase } from '@corridor/db';
-import { createBullmqRuntime } from '@corridor/queue';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { endRun } from '../faults/helpers.ts';
 import { buildTestApp, createOrganization, type TestApp } from '../helpers/app.ts';
-import { dropDatabase, TEST_DATABASE_URL } from '../helpers/db.ts';
+import { TEST_DATABASE_URL } from '../helpers/db.ts';
 import { nurseProfile } from '../helpers/factories.ts';
 
 // The real-services path end to end: the API writes rows and outbox events to Postgres; a separate
@@ -44,18 +43,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (worker.exitCode === null) {
-    worker.kill('SIGTERM');
-    await once(worker, 'exit');
-  }
-  await t.close();
-  await database.close();
-  await dropDatabase(admin, dbName);
-  await admin.end();
-  // Remove this run's queues from the shared Redis.
-  const runtime = createBullmqRuntime({ redisUrl: REDIS_URL, prefix });
-  await Promise.all(runtime.queues().map((q) => q.obliterate({ force: true })));
-  await runtime.close();
+  await endRun({ processes: [worker], app: t, database, admin, dbName, redisUrl: REDIS_URL, prefix });
 });
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

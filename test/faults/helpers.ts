@@ -1,8 +1,11 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import type { Database } from '@corridor/db';
-import type { BullmqRuntime, CorridorJobs } from '@corridor/queue';
+import { type BullmqRuntime, type CorridorJobs, createBullmqRuntime } from '@corridor/queue';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
+import { dropDatabase } from '../helpers/db.ts';
 
 // What the fault tests share: seeding many match jobs through the outbox, watching them drain, and the
 // invariants that must hold afterwards.
@@ -67,4 +70,31 @@ export async function expectNoDuplicatePlacements(database: Database) {
     database.db,
   );
   expect(Number(proposed.rows[0]!.n)).toBe(Number(pairs.rows[0]!.n));
+}
+
+/**
+ * Ends a run that had its own database, queue prefix and processes: stops the processes, closes the app and the
+ * database, drops the database and removes the run's queues from the shared Redis.
+ */
+export async function endRun(run: {
+  processes: readonly ChildProcess[];
+  app: { close(): Promise<void> };
+  database: Database;
+  admin: { query(sql: string): Promise<unknown>; end(): Promise<void> };
+  dbName: string;
+  redisUrl: string;
+  prefix: string;
+}) {
+  for (const p of run.processes)
+    if (p.exitCode === null && p.signalCode === null) {
+      p.kill('SIGTERM');
+      await once(p, 'exit');
+    }
+  await run.app.close();
+  await run.database.close();
+  await dropDatabase(run.admin, run.dbName);
+  await run.admin.end();
+  const runtime = createBullmqRuntime({ redisUrl: run.redisUrl, prefix: run.prefix });
+  await Promise.all(runtime.queues().map((q) => q.obliterate({ force: true })));
+  await runtime.close();
 }

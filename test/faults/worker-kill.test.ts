@@ -7,11 +7,12 @@ import { createBullmqRuntime } from '@corridor/queue';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { dropDatabase, TEST_DATABASE_URL } from '../helpers/db.ts';
+import { TEST_DATABASE_URL } from '../helpers/db.ts';
 import { partnershipWorld, postTrainee, postVacancy } from '../matching/helpers.ts';
 import {
   addMatchEvents,
   drainQueues,
+  endRun,
   expectNoDuplicatePlacements,
   pendingOutbox,
   waitForPendingAtMost,
@@ -79,19 +80,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of processes) {
-    if (p.exitCode === null && p.signalCode === null) {
-      p.kill('SIGTERM');
-      await once(p, 'exit');
-    }
-  }
-  await t.close();
-  await database.close();
-  await dropDatabase(admin, dbName);
-  await admin.end();
-  const runtime = createBullmqRuntime({ redisUrl: REDIS_URL, prefix });
-  await Promise.all(runtime.queues().map((q) => q.obliterate({ force: true })));
-  await runtime.close();
+  await endRun({ processes, app: t, database, admin, dbName, redisUrl: REDIS_URL, prefix });
 });
 
 async function killWhenPendingBelow(child: ChildProcess, fraction: number) {

@@ -287,33 +287,33 @@ export const webhookEndpointsRepository = {
   ): Promise<{ id: string; organization_id: string; url: string; consecutive_failures: number }[]> {
     if (failures.size === 0) return [];
     const rows = [...failures].map(([id, n]) => ({ id, n }));
-    const updated = await sql<{ id: string; organization_id: string; url: string; consecutive_failures: number }>`
+    // One statement, so the status and the reason change together, and the counts add up under concurrent tries:
+    // SET reads the row as locked (not a snapshot), and `status = 'enabled'` is re-checked after a wait, so an
+    // endpoint is disabled (and its notice written) once.
+    const disabling = sql<boolean>`e.consecutive_failures + f.n >= ${threshold}
+      AND now() - coalesce(e.failing_since, now()) >= ${`${minDurationMs} milliseconds`}::interval`;
+    const updated = await sql<{
+      id: string;
+      organization_id: string;
+      url: string;
+      consecutive_failures: number;
+      status: string;
+    }>`
       UPDATE webhook_endpoints e SET
         consecutive_failures = e.consecutive_failures + f.n,
         failing_since = coalesce(e.failing_since, now()),
-        status = CASE WHEN e.consecutive_failures + f.n >= ${threshold}
-                       AND now() - coalesce(e.failing_since, now()) >= ${`${minDurationMs} milliseconds`}::interval
-                      THEN 'disabled' ELSE e.status END,
-        disabled_at = CASE WHEN e.consecutive_failures + f.n >= ${threshold}
-                       AND now() - coalesce(e.failing_since, now()) >= ${`${minDurationMs} milliseconds`}::interval
-                      THEN now() ELSE e.disabled_at END,
+        status = CASE WHEN ${disabling} THEN 'disabled' ELSE e.status END,
+        disabled_at = CASE WHEN ${disabling} THEN now() ELSE e.disabled_at END,
+        disabled_reason = CASE WHEN ${disabling}
+          THEN 'disabled after ' || (e.consecutive_failures + f.n) || ' failed deliveries in a row'
+          ELSE e.disabled_reason END,
         updated_at = now()
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS f(id uuid, n integer)
       WHERE e.id = f.id AND e.status = 'enabled'
       RETURNING e.id, e.organization_id, e.url, e.consecutive_failures, e.status`.execute(db);
-    const disabled = updated.rows.filter((r) => (r as unknown as { status: string }).status === 'disabled');
-    if (disabled.length > 0)
-      await db
-        .updateTable('webhook_endpoints')
-        .set((eb) => ({
-          disabled_reason: sql<string>`'disabled after ' || ${eb.ref('consecutive_failures')} || ' failed deliveries in a row'`,
-        }))
-        .where(
-          'id',
-          'in',
-          disabled.map((d) => d.id),
-        )
-        .execute();
+    const disabled = updated.rows
+      .filter((r) => r.status === 'disabled')
+      .map(({ id, organization_id, url, consecutive_failures }) => ({ id, organization_id, url, consecutive_failures }));
     return disabled;
   },
 

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { renderEmail, renderInbox } from './render.ts';
+import type { PlacementMessage } from './types.ts';
+
+const links = {
+  app: 'https://corridor.example',
+  preferences: 'https://corridor.example/p/t',
+  unsubscribe: 'https://corridor.example/p/t/unsubscribe',
+};
+
+const placement = (over: Partial<PlacementMessage> = {}): PlacementMessage => ({
+  event: 'placement.proposed',
+  placementId: 'p-1',
+  vacancyId: 'v-1',
+  vacancyTitle: 'Nurse <script>alert(1)</script> & "ICU"',
+  destination: 'DE',
+  status: 'proposed',
+  by: 'engine',
+  candidate: {
+    traineeId: 't-1',
+    pseudonym: 'Candidate 1A2B3C4D',
+    ageBand: '25–29',
+    nationality: 'PH',
+    isco08: '2221',
+    qualifications: [],
+    languages: [{ language: 'de', cefr: 'B2' }],
+    experienceMonths: 24,
+  },
+  contactReleased: false,
+  ...over,
+});
+
+describe('email templates', () => {
+  it('escapes every value in HTML: a vacancy title is text, never markup', () => {
+    const email = renderEmail('employer.placement', placement(), { links, name: '<b>Petra</b>' });
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain('Nurse &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;ICU&quot;');
+    expect(email.html).toContain('Hello &lt;b&gt;Petra&lt;/b&gt;,');
+    expect(email.subject).toContain('Nurse <script>alert(1)</script>'); // a subject is plain text
+  });
+
+  it('carries the preferences and unsubscribe links in both parts', () => {
+    const email = renderEmail('trainee.placement', placement(), { links, name: 'Maria' });
+    for (const part of [email.text, email.html]) {
+      expect(part).toContain(links.preferences);
+      expect(part).toContain(links.unsubscribe);
+      expect(part).toContain('https://corridor.example/v1/placements/p-1');
+    }
+  });
+
+  it('explains an eligibility change by the rule and its date', () => {
+    const email = renderEmail(
+      'trainee.eligibility',
+      {
+        traineeId: 't-1',
+        pathwayId: 'au-skills-in-demand',
+        pathwayName: 'Skills in Demand visa (core skills)',
+        from: 'eligible',
+        to: 'not_eligible',
+        reason: 'rules_changed',
+        packVersion: '2026.2',
+        effectiveFrom: '2026-07-01',
+        asOf: '2026-07-01',
+        criteria: [{ id: 'occupation-listed', label: 'Occupation on the Core Skills Occupation List' }],
+      },
+      { links },
+    );
+    expect(email.subject).toBe('Your eligibility for Skills in Demand visa (core skills) changed');
+    expect(email.text).toContain(
+      'You were eligible for Skills in Demand visa (core skills); as of 1 July 2026 you are not eligible.',
+    );
+    expect(email.text).toContain(
+      'version 2026.2, in force from 1 July 2026): Occupation on the Core Skills Occupation List.',
+    );
+  });
+
+  it('falls back to English for a language without a catalogue, and says which it used', () => {
+    const email = renderEmail('employer.placement', placement(), { links, locale: 'tl-PH' });
+    expect(email.locale).toBe('en');
+    expect(email.html).toContain('<html lang="en">');
+  });
+
+  it('renders an inbox item from the same message', () => {
+    const item = renderInbox(
+      'employer.placement',
+      placement({ event: 'placement.withdrawn', status: 'withdrawn' }),
+      links,
+    );
+    expect(item.title).toBe('Proposal withdrawn: Candidate 1A2B3C4D for Nurse <script>alert(1)</script> & "ICU"');
+    expect(item.body).toContain('nationality PH');
+  });
+});
