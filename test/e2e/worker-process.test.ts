@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { type Database, migrateToLatest, openDatabase } from '@corridor/db';
-import pg from 'pg';
+import type { Database } from '@corridor/db';
+import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { endRun } from '../faults/helpers.ts';
 import { buildTestApp, createOrganization, type TestApp } from '../helpers/app.ts';
-import { TEST_DATABASE_URL } from '../helpers/db.ts';
+import { createOwnDatabase, TEST_DATABASE_URL } from '../helpers/db.ts';
 import { nurseProfile } from '../helpers/factories.ts';
 
 // The real-services path end to end: the API writes rows and outbox events to Postgres; a separate
@@ -24,11 +24,7 @@ let worker: ChildProcess;
 const workerOutput: string[] = [];
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  database = await openDatabase({ url: databaseUrl });
-  await migrateToLatest(database.db);
+  ({ admin, database } = await createOwnDatabase(dbName, databaseUrl));
   t = await buildTestApp({ database });
   worker = spawn(
     process.execPath,

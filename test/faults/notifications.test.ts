@@ -2,14 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { type Database, migrateToLatest, openDatabase } from '@corridor/db';
+import type { Database } from '@corridor/db';
 import { type JobSystem, startJobSystem } from '@corridor/jobs';
 import { parseWebhookAllowList } from '@corridor/notify';
 import { silentLogger } from '@corridor/queue';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { TEST_DATABASE_URL } from '../helpers/db.ts';
+import { createOwnDatabase, TEST_DATABASE_URL } from '../helpers/db.ts';
 import { type Org, partnershipWorld, postTrainee, postVacancy } from '../matching/helpers.ts';
 import { type SmtpReceiver, startSmtpReceiver, startWebhookReceiver, until } from '../notifications/receivers.ts';
 import { deliveryCounts, seedProposals, skipOutbox } from '../notifications/seed.ts';
@@ -47,11 +47,7 @@ async function endpoint(org: Org, url: string, events = ['placement.proposed']) 
 }
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  database = await openDatabase({ url: databaseUrl });
-  await migrateToLatest(database.db);
+  ({ admin, database } = await createOwnDatabase(dbName, databaseUrl));
   t = await buildTestApp({ database, webhookPolicy: parseWebhookAllowList(ALLOW) });
   let partnershipId: string;
   ({ employer, provider, partnershipId } = await partnershipWorld(t));

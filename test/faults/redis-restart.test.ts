@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Database, migrateToLatest, openDatabase } from '@corridor/db';
+import type { Database } from '@corridor/db';
 import { createBullmqRuntime } from '@corridor/queue';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { dropDatabase, TEST_DATABASE_URL } from '../helpers/db.ts';
+import { createOwnDatabase, dropDatabase, TEST_DATABASE_URL } from '../helpers/db.ts';
 import { partnershipWorld, postTrainee, postVacancy } from '../matching/helpers.ts';
 import { addMatchEvents, drainQueues, expectNoDuplicatePlacements, waitForPendingAtMost } from './helpers.ts';
 
@@ -75,11 +75,7 @@ async function startRedis() {
 beforeAll(async () => {
   redisPort = await freePort();
   await startRedis();
-  admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  database = await openDatabase({ url: databaseUrl });
-  await migrateToLatest(database.db);
+  ({ admin, database } = await createOwnDatabase(dbName, databaseUrl));
   t = await buildTestApp({ database });
 }, 60_000);
 

@@ -2,12 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { type Database, migrateToLatest, openDatabase } from '@corridor/db';
+import type { Database } from '@corridor/db';
 import { createBullmqRuntime } from '@corridor/queue';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { TEST_DATABASE_URL } from '../helpers/db.ts';
+import { createOwnDatabase, TEST_DATABASE_URL } from '../helpers/db.ts';
 import { partnershipWorld, postTrainee, postVacancy } from '../matching/helpers.ts';
 import {
   addMatchEvents,
@@ -59,11 +59,7 @@ function startJobs(kind: 'bullmq' | 'embedded'): ChildProcess {
 }
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  database = await openDatabase({ url: databaseUrl });
-  await migrateToLatest(database.db);
+  ({ admin, database } = await createOwnDatabase(dbName, databaseUrl));
   t = await buildTestApp({ database });
   const { employer, provider, partnershipId } = await partnershipWorld(t);
   for (let i = 0; i < 8; i++) {

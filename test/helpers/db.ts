@@ -38,3 +38,17 @@ export async function dropDatabase(admin: { query(sql: string): Promise<unknown>
     }
   }
 }
+
+/**
+ * A database of its own (not a schema), for tests whose worker processes connect by URL: created and migrated.
+ * `admin` is the connection that created it, for `dropDatabase(admin, dbName)` at the end.
+ */
+export async function createOwnDatabase(dbName: string, databaseUrl: string) {
+  const pg = (await import('pg')).default;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const database = await openDatabase({ url: databaseUrl });
+  await migrateToLatest(database.db);
+  return { admin, database };
+}
