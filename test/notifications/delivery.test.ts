@@ -1,9 +1,10 @@
 import { type JobSystem, startJobSystem } from '@corridor/jobs';
 import { parseWebhookAllowList } from '@corridor/notify';
 import { silentLogger } from '@corridor/queue';
+import { shippedPacks } from '@corridor/rules';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { admin, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type Org, partnershipWorld, postTrainee, postVacancy, traineeKey } from '../matching/helpers.ts';
 import {
   type SmtpReceiver,
@@ -232,5 +233,135 @@ describe('a proposal, then the trainee accepts', () => {
     }[];
     const inboxEvents = new Set(inbox.map((i) => i.eventId));
     for (const d of deliveries) expect(inboxEvents.has(d.eventId)).toBe(true);
+  });
+});
+
+describe('rule changes, preferences and erasure', () => {
+  it('tells the trainee that their eligibility changed because rule X changed on date D', async () => {
+    const base = shippedPacks().find((p) => p.id === 'de-recognition-partnership')!;
+    const stricter = {
+      ...base,
+      version: '2026-11-01',
+      effectiveFrom: '2026-11-01',
+      criteria: base.criteria.map((c) =>
+        c.id === 'german' && c.kind === 'language'
+          ? { ...c, label: 'German at least C1', anyOf: [{ language: 'de', minCefr: 'C1' as const }] }
+          : c,
+      ),
+    };
+    const res = await t.call({
+      method: 'PUT',
+      url: '/v1/pathways/de-recognition-partnership',
+      headers: admin,
+      payload: stricter,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const mail = await until(
+      () => smtp.emails.find((e) => e.to.includes('maria.santos@example.org') && e.subject.includes('eligibility')),
+      'the eligibility email',
+      30_000,
+    );
+    expect(mail.subject).toBe(`Your eligibility for ${base.name} changed`);
+    expect(mail.text).toContain('version 2026-11-01, in force from 1 November 2026');
+    expect(mail.text).toContain('German at least C1');
+    expect(mail.text).toMatch(/as of \d+ \w+ 2026 you are /);
+    const providerInbox = await t.call({ method: 'GET', url: '/v1/inbox', headers: provider.headers });
+    const item = providerInbox.json().items.find((i: { type: string }) => i.type === 'eligibility.changed');
+    expect(item.data).toMatchObject({
+      pathwayId: 'de-recognition-partnership',
+      reason: 'rules_changed',
+      packVersion: '2026-11-01',
+    });
+    for (const pii of PII) expect(providerInbox.body).not.toContain(pii);
+  });
+
+  it('honours one-click unsubscribe: no more email, the inbox still gets everything', async () => {
+    const mail = smtp.emails.find((e) => e.to.includes('maria.santos@example.org'))!;
+    const link = /Unsubscribe from all email: (\S+)/.exec(mail.text)![1]!;
+    const res = await t.call({ method: 'POST', url: link.replace(APP_URL, '') });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().emailUnsubscribed).toBe(true);
+    const unsubscribedAt = new Date();
+    const emailsBefore = smtp.emails.filter((e) => e.to.includes('maria.santos@example.org')).length;
+    // A rule change that flips Maria back is told to her inbox only.
+    const key = await traineeKey(
+      t,
+      provider,
+      (
+        await t.database.db
+          .selectFrom('trainees')
+          .select('id')
+          .where('external_ref', '=', 'n-1')
+          .executeTakeFirstOrThrow()
+      ).id,
+    );
+    const unreadBefore = (await t.call({ method: 'GET', url: '/v1/inbox/unread-count', headers: key })).json().unread;
+    await t.call({
+      method: 'PUT',
+      url: '/v1/pathways/de-recognition-partnership',
+      headers: admin,
+      payload: {
+        ...shippedPacks().find((p) => p.id === 'de-recognition-partnership')!,
+        version: '2026-11-20',
+        effectiveFrom: '2026-11-20',
+      },
+    });
+    await until(
+      async () =>
+        (await t.call({ method: 'GET', url: '/v1/inbox/unread-count', headers: key })).json().unread > unreadBefore,
+      'the inbox item about the change back',
+      30_000,
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(smtp.emails.filter((e) => e.to.includes('maria.santos@example.org')).length).toBe(emailsBefore);
+    // Fan-out reads the preference: no email delivery is even created for her after the unsubscribe.
+    const after = await t.database.db
+      .selectFrom('notification_deliveries')
+      .select('id')
+      .where('channel', '=', 'email')
+      .where('trainee_id', 'is not', null)
+      .where('created_at', '>', unsubscribedAt)
+      .execute();
+    expect(after).toEqual([]);
+  });
+
+  it('erasure really erases: the inbox about and for the trainee goes, and the ledger keeps no facts about them', async () => {
+    const { id } = await t.database.db
+      .selectFrom('trainees')
+      .select('id')
+      .where('external_ref', '=', 'n-1')
+      .executeTakeFirstOrThrow();
+    const res = await t.call({ method: 'DELETE', url: `/v1/trainees/${id}`, headers: provider.headers });
+    expect(res.statusCode).toBe(204);
+    const inbox = await t.database.db
+      .selectFrom('inbox_items')
+      .select('id')
+      .where((eb) => eb.or([eb('recipient_id', '=', id), eb('subject_trainee_id', '=', id)]))
+      .execute();
+    expect(inbox).toEqual([]);
+    const ledger = await t.database.db
+      .selectFrom('notification_deliveries')
+      .select(['data', 'status'])
+      .where((eb) => eb.or([eb('trainee_id', '=', id), eb('subject_trainee_id', '=', id)]))
+      .execute();
+    expect(ledger.length).toBeGreaterThan(0);
+    for (const d of ledger) expect(d.data).toEqual({ erased: true });
+    const digests = await t.database.db
+      .selectFrom('notification_deliveries')
+      .select('data')
+      .where('template', '=', 'employer.shortlist')
+      .execute();
+    const placementIds = (
+      await t.database.db.selectFrom('placements').select('id').where('trainee_id', '=', id).execute()
+    ).map((p) => p.id);
+    for (const d of digests)
+      for (const p of placementIds) expect(Object.keys((d.data as { items: object }).items)).not.toContain(p);
+    expect(
+      await t.database.db
+        .selectFrom('notification_preferences')
+        .select('token')
+        .where('recipient_id', '=', id)
+        .execute(),
+    ).toEqual([]);
   });
 });
