@@ -200,6 +200,39 @@ describe('in-process job system', () => {
     await t.call({ method: 'DELETE', url: `/v1/webhook-endpoints/${b.id}`, headers: employer.headers });
     await t.call({ method: 'DELETE', url: `/v1/webhook-endpoints/${h.id}`, headers: employer.headers });
   }, 60_000);
+  it('honours the receiver: 429 with Retry-After holds the endpoint, every try keeps its webhook-id, 410 disables it', async () => {
+    const slow = await startWebhookReceiver('/slow');
+    receivers.push(slow);
+    const ep = await endpoint(employer, slow.url);
+    slow.secrets.push(ep.secret);
+    let calls = 0;
+    slow.respond = () => (++calls <= 2 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 });
+    await seedProposals(database, vacancies.slice(11, 12), trainees.slice(7, 8), 1);
+    const delivered = await until(() => slow.counts.size === 1 && [...slow.counts.keys()][0], 'the held delivery');
+    const tries = slow.received.map((r) => ({ id: r.id, at: r.at }));
+    expect(tries.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(tries.map((x) => x.id))).toEqual(new Set([delivered]));
+    expect(tries.at(-1)!.at - tries[0]!.at).toBeGreaterThanOrEqual(900); // waited as asked
+    const row = await database.db
+      .selectFrom('notification_deliveries')
+      .select(['status', 'attempts'])
+      .where('id', '=', delivered)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('sent');
+
+    slow.respond = () => ({ status: 410 });
+    await seedProposals(database, vacancies.slice(12, 13), trainees.slice(7, 8), 1);
+    const gone = await until(async () => {
+      const e = await database.db
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('id', '=', ep.id)
+        .executeTakeFirst();
+      return e?.status === 'disabled' && e;
+    }, 'the endpoint disabled by 410');
+    expect(gone.disabled_reason).toBe('the receiver answered 410 Gone');
+    await t.call({ method: 'DELETE', url: `/v1/webhook-endpoints/${ep.id}`, headers: employer.headers });
+  }, 60_000);
 });
 
 it('a BullMQ worker SIGKILLed with 1,000 webhooks in flight: after a restart each arrives exactly once in effect', async () => {

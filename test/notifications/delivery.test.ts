@@ -94,6 +94,10 @@ describe('a proposal, then the trainee accepts', () => {
     expect(body.data.candidate.pseudonym).toMatch(/^Candidate [0-9A-F]{8}$/);
     expect(body.data.candidate.ageBand).toBe('30–34');
     expect(body.data.candidate.nationality).toBe('PH');
+    expect(body.data.candidate.languages).toEqual([
+      { language: 'en', cefr: 'C1' },
+      { language: 'de', cefr: 'B1' },
+    ]);
     for (const pii of PII) expect(hook.body).not.toContain(pii);
     expect(hook.headers['webhook-signature']).toMatch(/^v1,/);
 

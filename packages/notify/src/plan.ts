@@ -1,4 +1,5 @@
-import { ageBand, pseudonymOf } from '@corridor/domain';
+import { bestCefr } from '@corridor/db';
+import { ageBand, type LanguageSkill, pseudonymOf } from '@corridor/domain';
 import type {
   EligibilityMessage,
   EndpointDisabledMessage,
@@ -109,7 +110,7 @@ export const WEBHOOK_EVENT_TYPES = NOTIFYING_EVENTS.filter((t) => t !== 'webhook
 
 interface StoredProfileLike {
   qualifications?: { field?: string; iscedLevel?: number; country?: string }[];
-  languages?: { language: string; cefr?: string }[];
+  languages?: LanguageSkill[];
   experience?: { months?: number; from?: string; to?: string }[];
 }
 
@@ -143,7 +144,11 @@ export function pseudonymisedCandidate(p: PlacementFacts, on: string): Pseudonym
       ...(q.iscedLevel !== undefined ? { iscedLevel: q.iscedLevel } : {}),
       ...(q.country ? { country: q.country } : {}),
     })),
-    languages: (profile.languages ?? []).map((l) => ({ language: l.language, ...(l.cefr ? { cefr: l.cefr } : {}) })),
+    // The level shown or tested (a CEFR-graded test such as Goethe counts), never the test's certificate details.
+    languages: (profile.languages ?? []).map((l) => {
+      const cefr = bestCefr(l);
+      return { language: l.language, ...(cefr ? { cefr } : {}) };
+    }),
     experienceMonths: experienceMonths(profile, on),
   };
 }

@@ -126,6 +126,9 @@ out(`    curl -s ${base}/v1/partnerships/${state.partnershipId} -H "Authorizatio
 out(
   `    curl -s -X POST ${base}/v1/eligibility/check -H 'content-type: application/json' -d @docs/examples/eligibility-check.json`,
 );
+out(
+  `    curl -s ${base}/v1/inbox -H "Authorization: Bearer ${orgs.klinikum!.key}"   # the employer's notifications (proposals arrive as matching runs)`,
+);
 out();
 if (service) {
   out('Serving until Ctrl-C.');
