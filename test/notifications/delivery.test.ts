@@ -187,6 +187,21 @@ describe('a proposal, then the trainee accepts', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ organization_id: employer.id, placement_id: placementId });
     expect(audit[0]!.fields).toEqual(['givenName', 'familyName', 'email', 'dateOfBirth']);
+    // The trainee can see who got their details; the employer cannot read the trainee's record at all.
+    const mine = await t.call({ method: 'GET', url: `/v1/trainees/${traineeId}/disclosures`, headers: key });
+    expect(mine.json().items).toEqual([
+      expect.objectContaining({
+        organizationId: employer.id,
+        placementId,
+        reason: 'the trainee accepted the placement',
+      }),
+    ]);
+    const theirs = await t.call({
+      method: 'GET',
+      url: `/v1/trainees/${traineeId}/disclosures`,
+      headers: employer.headers,
+    });
+    expect(theirs.statusCode).toBe(404);
 
     const mail = await until(
       () => smtp.emails.find((e) => e.to.includes('hr@klinikum-nord.example') && e.subject.includes('accepted')),
@@ -277,6 +292,43 @@ describe('rule changes, preferences and erasure', () => {
       packVersion: '2026-11-01',
     });
     for (const pii of PII) expect(providerInbox.body).not.toContain(pii);
+  });
+
+  it("lets the trainee choose channels per event type with their own key, and no one else's", async () => {
+    const { id } = await t.database.db
+      .selectFrom('trainees')
+      .select('id')
+      .where('external_ref', '=', 'n-1')
+      .executeTakeFirstOrThrow();
+    const key = await traineeKey(t, provider, id);
+    const put = await t.call({
+      method: 'PUT',
+      url: `/v1/trainees/${id}/notification-preferences`,
+      headers: key,
+      payload: { channels: { 'placement.proposed': ['inbox'] } },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json().channels).toEqual({ 'placement.proposed': ['inbox'] });
+    const bad = await t.call({
+      method: 'PUT',
+      url: `/v1/trainees/${id}/notification-preferences`,
+      headers: key,
+      payload: { channels: { 'placement.proposed': ['pigeon'] } },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].path).toContain('channels');
+    const byProvider = await t.call({
+      method: 'GET',
+      url: `/v1/trainees/${id}/notification-preferences`,
+      headers: provider.headers,
+    });
+    expect(byProvider.statusCode).toBe(404);
+    await t.call({
+      method: 'PUT',
+      url: `/v1/trainees/${id}/notification-preferences`,
+      headers: key,
+      payload: { channels: {} },
+    });
   });
 
   it('honours one-click unsubscribe: no more email, the inbox still gets everything', async () => {

@@ -1,10 +1,12 @@
 import {
   type Database,
   deliveriesRepository,
+  disclosuresRepository,
   type InboxRecipient,
   inboxRepository,
   notificationContactsRepository,
   notificationPreferencesRepository,
+  traineesRepository,
   webhookEndpointsRepository,
 } from '@corridor/db';
 import { type Actor, PageQuery } from '@corridor/domain';
@@ -147,6 +149,13 @@ function requireWriter(actor: Actor, action: string) {
   if (actor.type === 'organization' && actor.role === 'readonly') throw forbidden(`a readonly key cannot ${action}`);
 }
 
+const PreferencesChange = z
+  .object({
+    channels: z.partialRecord(PreferenceEventType, z.array(z.enum(['email', 'inbox'])).max(2)).optional(),
+    emailUnsubscribed: z.boolean().optional(),
+  })
+  .strict();
+
 export default async function notificationRoutes(
   app: FastifyInstance,
   opts: { database: Database; webhookPolicy: WebhookTargetPolicy },
@@ -154,6 +163,18 @@ export default async function notificationRoutes(
   const { database, webhookPolicy } = opts;
   const db = database.db;
   const r = app.withTypeProvider<ZodTypeProvider>();
+
+  async function updatePreferences(token: string, change: z.infer<typeof PreferencesChange>) {
+    const channels = change.channels
+      ? Object.fromEntries(Object.entries(change.channels).map(([k, v]) => [k, [...new Set(v ?? [])]]))
+      : undefined;
+    const row = await notificationPreferencesRepository.update(db, token, {
+      ...(channels ? { channels } : {}),
+      ...(change.emailUnsubscribed !== undefined ? { emailUnsubscribed: change.emailUnsubscribed } : {}),
+    });
+    if (!row) throw notFound('preferences');
+    return row;
+  }
 
   // ----------------------------------------------------------------------------------------------- inbox
   r.get(
@@ -590,6 +611,95 @@ export default async function notificationRoutes(
     },
   );
 
+  // --------------------------------------------------------------------------------- the trainee's own side
+  /** The trainee's own key, or the organization that registered them (their provider or agency). */
+  async function traineeSide(actor: Actor, id: string) {
+    const row = isUuid(id) ? await traineesRepository.findVisible(db, actor, id) : undefined;
+    const own =
+      actor.type === 'trainee' ||
+      actor.type === 'platform_admin' ||
+      (actor.type === 'organization' && row?.owner_org_id === actor.organizationId);
+    if (!row || !own) throw notFound('trainee');
+    return row;
+  }
+
+  r.get(
+    '/v1/trainees/:id/disclosures',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: "Who was given this trainee's identity and contact details, for which placement, when and why",
+        params: IdParams,
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                organizationId: z.string(),
+                placementId: z.string().nullable(),
+                fields: z.array(z.string()),
+                reason: z.string(),
+                at: z.string(),
+              }),
+            ),
+          }),
+          ...writeErrors,
+        },
+      },
+    },
+    async (req) => {
+      const row = await traineeSide(requireActor(req), req.params.id);
+      const items = await disclosuresRepository.forTrainee(db, row.id);
+      return {
+        items: items.map((d) => ({
+          organizationId: d.organization_id,
+          placementId: d.placement_id,
+          fields: d.fields,
+          reason: d.reason,
+          at: d.at.toISOString(),
+        })),
+      };
+    },
+  );
+
+  r.get(
+    '/v1/trainees/:id/notification-preferences',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: "The trainee's channels per event type (the trainee's own key)",
+        params: IdParams,
+        response: { 200: Preferences, ...writeErrors },
+      },
+    },
+    async (req) => {
+      const actor = requireActor(req);
+      if (actor.type !== 'trainee') throw notFound('trainee');
+      const row = await traineeSide(actor, req.params.id);
+      const [prefs] = await notificationPreferencesRepository.ensure(db, 'trainee', [row.id]);
+      return preferencesView(prefs!);
+    },
+  );
+
+  r.put(
+    '/v1/trainees/:id/notification-preferences',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: "Choose channels per event type (the trainee's own key); email also needs consent.contactByEmail",
+        params: IdParams,
+        body: PreferencesChange,
+        response: { 200: Preferences, ...writeErrors },
+      },
+    },
+    async (req) => {
+      const actor = requireActor(req);
+      if (actor.type !== 'trainee') throw notFound('trainee');
+      const row = await traineeSide(actor, req.params.id);
+      const [prefs] = await notificationPreferencesRepository.ensure(db, 'trainee', [row.id]);
+      return preferencesView(await updatePreferences(prefs!.token, req.body));
+    },
+  );
+
   // ------------------------------------------------------------------------------------------- preferences
   // Reached from the links in every email: the token is the credential (a random secret per recipient).
   const TokenParams = z.object({ token: z.string().min(16).max(64) });
@@ -620,26 +730,13 @@ export default async function notificationRoutes(
         tags: ['notifications'],
         summary: 'Choose channels per event type; an event type not listed keeps every channel',
         params: TokenParams,
-        body: z
-          .object({
-            channels: z.partialRecord(PreferenceEventType, z.array(z.enum(['email', 'inbox'])).max(2)).optional(),
-            emailUnsubscribed: z.boolean().optional(),
-          })
-          .strict(),
+        body: PreferencesChange,
         response: { 200: Preferences, ...writeErrors },
       },
     },
     async (req) => {
       await byToken(req.params.token);
-      const channels = req.body.channels
-        ? Object.fromEntries(Object.entries(req.body.channels).map(([k, v]) => [k, [...new Set(v ?? [])]]))
-        : undefined;
-      const row = await notificationPreferencesRepository.update(db, req.params.token, {
-        ...(channels ? { channels } : {}),
-        ...(req.body.emailUnsubscribed !== undefined ? { emailUnsubscribed: req.body.emailUnsubscribed } : {}),
-      });
-      if (!row) throw notFound('preferences');
-      return preferencesView(row);
+      return preferencesView(await updatePreferences(req.params.token, req.body));
     },
   );
 
