@@ -11,6 +11,7 @@ import {
 } from '@corridor/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { nurseProfile } from '../helpers/factories.ts';
 import { type Org, partnershipWorld, placementsOf, postTrainee, postVacancy, TODAY } from './helpers.ts';
 
 // The whole path through the embedded job runtime: API writes + outbox → relay → in-process runtime → the real
@@ -117,6 +118,43 @@ describe('vacancy posted → placements appear, through the outbox and the embed
       return p?.status === 'withdrawn' && p;
     }, 'the withdrawal');
     expect(withdrawn.withdrawn_reason).toMatch(/preferred destinations \(JP\) do not include Germany/);
+    await settled();
+    expect(runtime.failures()).toEqual([]);
+  });
+
+  it('matches trainees that arrive by bulk import, re-running each vacancy once per import chunk', async () => {
+    const programme = { partnershipId, cohort: '2026-B', track: 'away' as const };
+    const vacancyId = await postVacancy(t, employer, { headcount: 3, partnershipId, externalRef: 'bulk-v' });
+    await settled();
+    const before = await placementsOf(t.database, vacancyId);
+    const lines = [1, 2, 3]
+      .map((i) =>
+        JSON.stringify(
+          nurseProfile({
+            externalRef: `bulk-${i}`,
+            programme,
+            email: `bulk-${i}@example.org`,
+            languages: [{ language: 'de', cefr: 'C1' }],
+          }),
+        ),
+      )
+      .join('\n');
+    const res = await t.call({
+      method: 'POST',
+      url: '/v1/trainees/bulk',
+      headers: { ...provider.headers, 'content-type': 'application/x-ndjson' },
+      payload: `${lines}\n`,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().accepted).toBe(3);
+    const imported = (
+      await t.database.db.selectFrom('trainees').select('id').where('external_ref', 'like', 'bulk-%').execute()
+    ).map((r) => r.id);
+    await until(async () => {
+      const rows = await placementsOf(t.database, vacancyId);
+      return imported.every((id) => rows.some((p) => p.trainee_id === id && p.status === 'proposed')) && rows;
+    }, 'proposals for the imported trainees');
+    expect(before.every((p) => !imported.includes(p.trainee_id))).toBe(true);
     await settled();
     expect(runtime.failures()).toEqual([]);
   });

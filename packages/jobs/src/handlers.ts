@@ -10,7 +10,7 @@ import {
 import { deliver, fanOut } from '@corridor/notify';
 import { type CorridorJobs, type JobHandlers, type JobLogger, TerminalJobError } from '@corridor/queue';
 import { runRound } from './match-round.ts';
-import { matchTrainee } from './match-trainee.ts';
+import { matchTrainee, matchTrainees } from './match-trainee.ts';
 import { type MatchingOptions, matchVacancy } from './match-vacancy.ts';
 import { type NotificationDeps, notificationDeps, ruleChangeDescriber } from './notifications.ts';
 
@@ -82,6 +82,10 @@ export function buildHandlers(deps: HandlerDeps): JobHandlers<CorridorJobs> {
       await matchTrainee(database, await ruleBooks.current(), traineeId, deps.matching);
     },
 
+    'match.trainees': async ({ traineeIds }) => {
+      await matchTrainees(database, await ruleBooks.current(), traineeIds, deps.matching);
+    },
+
     // The round and its proposals commit together; a failed try is recorded on the round and retried by the queue.
     'match.round': async ({ roundId }, ctx) => {
       try {
@@ -109,6 +113,7 @@ export const workerConcurrency = {
   'eligibility.reevaluate': 1,
   'match.vacancy': 4,
   'match.trainee': 4,
+  'match.trainees': 1,
   'match.round': 1,
   'notify.fanout': 2,
   // Each job sends its deliveries in parallel too (DeliverOptions.parallel).

@@ -1,6 +1,6 @@
 export { buildHandlers, type HandlerDeps, pathwayAggregateId, workerConcurrency } from './handlers.ts';
 export { ROUND_LIST_LENGTH, type RunRoundOutcome, runRound } from './match-round.ts';
-export { type MatchTraineeOutcome, matchTrainee } from './match-trainee.ts';
+export { type MatchTraineeOutcome, matchTrainee, matchTrainees } from './match-trainee.ts';
 export {
   checkCandidate,
   defaultShortlistSize,

@@ -40,6 +40,46 @@ export async function matchTrainee(
   traineeId: string,
   options: MatchingOptions = {},
 ): Promise<MatchTraineeOutcome> {
+  const { affected, prefiltered } = await vacanciesAffectedBy(database, book, traineeId, options);
+  const rerun: MatchVacancyOutcome[] = [];
+  for (const vacancyId of [...affected].sort()) {
+    const outcome = await matchVacancy(database, book, vacancyId, options);
+    if (outcome) rerun.push(outcome);
+  }
+  return { traineeId, prefiltered, rerun };
+}
+
+/**
+ * match.trainees: many trainees at once (a bulk import's chunk). The same as match.trainee for each, except that a
+ * vacancy several of them would enter is re-run once for all of them, not once per trainee: a cohort of 500 nurses
+ * uploaded for one hospital costs one shortlist run, not 500.
+ */
+export async function matchTrainees(
+  database: Database,
+  book: RuleBook,
+  traineeIds: readonly string[],
+  options: MatchingOptions = {},
+): Promise<{ trainees: number; rerun: MatchVacancyOutcome[] }> {
+  const affected = new Set<string>();
+  for (const id of traineeIds) {
+    for (const v of (await vacanciesAffectedBy(database, book, id, options)).affected) affected.add(v);
+    await yieldToEventLoop();
+  }
+  const rerun: MatchVacancyOutcome[] = [];
+  for (const vacancyId of [...affected].sort()) {
+    const outcome = await matchVacancy(database, book, vacancyId, options);
+    if (outcome) rerun.push(outcome);
+  }
+  return { trainees: traineeIds.length, rerun };
+}
+
+/** The vacancies whose shortlist the trainee's current data can change (see matchTrainee). */
+async function vacanciesAffectedBy(
+  database: Database,
+  book: RuleBook,
+  traineeId: string,
+  options: MatchingOptions,
+): Promise<{ affected: Set<string>; prefiltered: number }> {
   const bridges = options.bridges ?? DEFAULT_OCCUPATION_BRIDGES;
   const shortlistSize = options.shortlistSize ?? defaultShortlistSize;
   const [trainee] = await matchingRepository.traineesByIds(database.db, [traineeId]);
@@ -88,11 +128,5 @@ export async function matchTrainee(
       if (enters) affected.add(s.vacancyId);
     }
   }
-
-  const rerun: MatchVacancyOutcome[] = [];
-  for (const vacancyId of [...affected].sort()) {
-    const outcome = await matchVacancy(database, book, vacancyId, options);
-    if (outcome) rerun.push(outcome);
-  }
-  return { traineeId, prefiltered, rerun };
+  return { affected, prefiltered };
 }

@@ -86,6 +86,18 @@ export const corridorRoutes: OutboxRoutes<CorridorJobs> = withNotifications({
   'trainee.created': evaluateAndMatchTrainee,
   'trainee.updated': evaluateAndMatchTrainee,
   'eligibility.changed': (event) => [{ job: 'match.trainee', payload: { traineeId: event.aggregateId } }],
+  // A bulk import is evaluated and matched chunk by chunk (≤ 500 trainees per job; see match.trainees).
+  'trainees.imported': (event) => {
+    const evaluate = defaultRoutes['trainees.imported']!(event);
+    return [
+      ...evaluate,
+      ...evaluate.flatMap((j, part) =>
+        j.job === 'eligibility.evaluate'
+          ? [{ job: 'match.trainees' as const, payload: { traineeIds: j.payload.traineeIds }, part }]
+          : [],
+      ),
+    ];
+  },
   'match_round.requested': (event) => [{ job: 'match.round', payload: { roundId: event.aggregateId } }],
   // A filled place can make the vacancy full: its remaining proposals are re-checked (and withdrawn if so).
   'placement.matched': (event) => {

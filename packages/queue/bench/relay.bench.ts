@@ -123,6 +123,7 @@ async function runOnce(
       'eligibility.reevaluate': noop,
       'match.vacancy': noop,
       'match.trainee': noop,
+      'match.trainees': noop,
       'match.round': noop,
       'notify.fanout': noop,
       'notify.deliver': noop,

@@ -116,6 +116,14 @@ export const jobCatalog = defineCatalog({
     backoff: { type: 'exponential', delayMs: 1_000 },
     timeoutMs: 60_000,
   }),
+  /** A bulk import's chunk: each vacancy the trainees would enter is re-run once for all of them. */
+  'match.trainees': defineJob({
+    name: 'corridor.match.trainees',
+    payload: z.object({ traineeIds: TraineeIds }),
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 2_000 },
+    timeoutMs: 600_000,
+  }),
   'match.round': defineJob({
     name: 'corridor.match.round',
     payload: z.object({ roundId: Id }),

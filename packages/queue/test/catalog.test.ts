@@ -21,6 +21,7 @@ describe('job catalog', () => {
       'eligibility.reevaluate': 'corridor.eligibility.reevaluate',
       'match.vacancy': 'corridor.match.vacancy',
       'match.trainee': 'corridor.match.trainee',
+      'match.trainees': 'corridor.match.trainees',
       'match.round': 'corridor.match.round',
       'notify.fanout': 'corridor.notify.fanout',
       'notify.deliver': 'corridor.notify.deliver',

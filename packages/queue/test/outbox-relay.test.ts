@@ -67,6 +67,7 @@ function handlers(seen: Seen, options: { delayMs?: number } = {}): JobHandlers<C
       seen.vacancies.push(vacancyId);
     },
     'match.trainee': notHere,
+    'match.trainees': notHere,
     'match.round': notHere,
     'notify.fanout': notHere,
     'notify.deliver': notHere,
