@@ -313,7 +313,12 @@ export const webhookEndpointsRepository = {
       RETURNING e.id, e.organization_id, e.url, e.consecutive_failures, e.status`.execute(db);
     const disabled = updated.rows
       .filter((r) => r.status === 'disabled')
-      .map(({ id, organization_id, url, consecutive_failures }) => ({ id, organization_id, url, consecutive_failures }));
+      .map(({ id, organization_id, url, consecutive_failures }) => ({
+        id,
+        organization_id,
+        url,
+        consecutive_failures,
+      }));
     return disabled;
   },
 
