@@ -217,7 +217,8 @@ describe('rankCandidates', () => {
     );
   });
 
-  it('ranks 10,000 candidates for one vacancy in a few milliseconds', () => {
+  // Its speed is measured by `pnpm bench` (packages/matching/bench), not asserted here: timed tests fail on a busy machine.
+  it('ranks 10,000 candidates for one vacancy, the same list on every run', () => {
     const cefrs = ['A2', 'B1', 'B2', 'C1'] as const;
     const candidates = Array.from({ length: 10_000 }, (_, i) =>
       nurse({
@@ -238,18 +239,9 @@ describe('rankCandidates', () => {
       }),
     );
     const v = hospitalVacancy({ isco08: '5321', headcount: 5 });
-    for (let i = 0; i < 5; i++) rankCandidates(v, candidates); // warm up the JIT
-    const runs: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const t0 = performance.now();
-      const shortlist = rankCandidates(v, candidates);
-      runs.push(performance.now() - t0);
-      expect(shortlist).toHaveLength(15);
-    }
-    runs.sort((a, b) => a - b);
-    const median = runs[3]!;
-    console.info(`rankCandidates 10k: median ${median.toFixed(2)} ms`);
-    // A few ms on a laptop; the bound leaves room for a loaded CI machine.
-    expect(median).toBeLessThan(25);
+    const first = rankCandidates(v, candidates);
+    expect(first).toHaveLength(15);
+    expect(first.map((c) => c.score)).toEqual([...first.map((c) => c.score)].sort((a, b) => b - a));
+    expect(rankCandidates(v, [...candidates].reverse())).toEqual(first);
   });
 });
