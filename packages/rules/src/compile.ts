@@ -21,6 +21,13 @@ interface Step {
   readonly check: Check;
   /** The check as registered across packs: identical checks share one outcome per facts. */
   readonly shared: SharedCheck;
+  /** `shared.slot`, on the step itself so that the loop reads one object. */
+  readonly slot: number;
+  /**
+   * Whether other criteria use the same check (its outcome is then kept on the facts): `shared.users > 1`,
+   * copied here when the registry has grown since the last evaluation.
+   */
+  keep: boolean;
   readonly hasPoints: boolean;
   /** Index of the points cap the criterion counts towards; -1 none. */
   readonly capIndex: number;
@@ -69,6 +76,13 @@ interface SharedCheck {
  */
 export class CheckRegistry {
   private readonly checks = new Map<string, SharedCheck>();
+  /** Criteria registered so far: when this moves, compiled packs refresh their steps' `keep`. */
+  registrations = 0;
+
+  /** Checks registered so far (slots are numbered 0 … size − 1). */
+  get size(): number {
+    return this.checks.size;
+  }
 
   get(c: Criterion, pack: RulePack, suffix: string): SharedCheck {
     const {
@@ -91,6 +105,7 @@ export class CheckRegistry {
       this.checks.set(key, shared);
     }
     shared.users++;
+    this.registrations++;
     return shared;
   }
 }
@@ -105,6 +120,8 @@ function compileCriterion(c: Criterion, pack: RulePack, capIndex: number, regist
     applies: c.appliesWhen ? compileCondition(c.appliesWhen, pack.destination) : undefined,
     check: k.check,
     shared,
+    slot: shared.slot,
+    keep: shared.users > 1,
     hasPoints: k.hasPoints || pointsIfMet > 0,
     capIndex,
     pointsIfMet,
@@ -139,10 +156,120 @@ const pointsText = (n: number): string => {
 };
 
 /**
+ * Points sentences by `sentenceKey`, in a direct-mapped table: one multiply, one typed-array load and one
+ * compare per lookup (a Map hashed every key), and bounded memory (a colliding key replaces the entry).
+ */
+class SentenceCache {
+  private readonly keys = new Int32Array(4096).fill(-1);
+  private readonly values = new Array<string | undefined>(4096).fill(undefined);
+
+  get(key: number): string | undefined {
+    if (key < 0) return undefined;
+    const i = Math.imul(key, 0x9e3779b1) >>> 20;
+    return this.keys[i] === key ? this.values[i] : undefined;
+  }
+
+  set(key: number, detail: string): void {
+    if (key < 0) return;
+    const i = Math.imul(key, 0x9e3779b1) >>> 20;
+    this.keys[i] = key;
+    this.values[i] = detail;
+  }
+}
+
+/** Status flags a step loop returns. */
+const BLOCKED = 1;
+const OPEN = 2;
+const BRIDGED = 4;
+/**
+ * The criteria of one pack over one set of facts: fills `criteriaOut[i]` for every step, pushes gaps, leaves
+ * the sums in the pack's accumulator and returns the status flags.
+ */
+type StepLoop = (f: Facts, criteriaOut: CriterionResult[], gaps: Gap[]) => number;
+type Unmet = (i: number, f: Facts, r: Out, gaps: Gap[]) => number;
+
+/**
+ * The step loop unrolled into straight-line code for one pack: which steps have a condition, keep their
+ * outcome, carry points, count towards a cap or are decisive is known now, so each step's code holds only
+ * the branches it needs, and each check is called from a call site of its own (monomorphic, so V8 can inline
+ * small checks) instead of from one site shared by every criterion of every pack.
+ *
+ * The source holds no pack text: steps, checks, ids and sentences are read from the step records passed in,
+ * and the only values written into it are integers (step index, slot, cap). Where code generation is not
+ * allowed (`--disallow-code-generation-from-strings`), this returns undefined and the pack is interpreted.
+ */
+function generateLoop(steps: readonly Step[], out: Out, unmet: Unmet, acc: Float64Array): StepLoop | undefined {
+  const head: string[] = [];
+  const body: string[] = ['let flags = 0, total = 0, upside = 0, t = 1, r, status, points, up;'];
+  const caps = (acc.length - 2) / 2;
+  for (let c = 0; c < caps; c++) body.push(`let capPoints${c} = 0, capUpside${c} = 0;`);
+  const reset = "out.points = 0; out.upside = 0; out.need = ''; out.have = '';";
+  steps.forEach((s, i) => {
+    const slot = s.slot | 0;
+    head.push(`const s${i} = steps[${i}], check${i} = s${i}.check, id${i} = s${i}.id;`);
+    if (s.applies !== undefined) head.push(`const applies${i} = s${i}.applies;`);
+    if (s.pointsIfMet > 0) head.push(`const pointsIfMet${i} = s${i}.pointsIfMet;`);
+    const entry = (status: string, points: string, detail: string) =>
+      s.hasPoints
+        ? `criteriaOut[${i}] = { id: id${i}, status: ${status}, points: ${points}, detail: ${detail} };`
+        : `criteriaOut[${i}] = { id: id${i}, status: ${status}, detail: ${detail} };`;
+    const lines: string[] = [];
+    lines.push(
+      s.keep
+        ? `r = f.outcomes[${slot}]; if (r === undefined) { ${reset} r = check${i}(f, out) ?? copyOut(out); f.outcomes[${slot}] = r; }`
+        : `${reset} r = check${i}(f, out) ?? out;`,
+    );
+    if (s.applies !== undefined) lines[0] = `if (t === ${UNKNOWN}) r = s${i}.cannotTell; else { ${lines[0]} }`;
+    lines.push('status = r.status; points = r.points; up = r.upside;');
+    if (s.pointsIfMet > 0)
+      lines.push(
+        `if (status === 'met') points += pointsIfMet${i}; else if (status === 'unknown') up += pointsIfMet${i};`,
+      );
+    if (s.hasPoints)
+      lines.push(
+        s.capIndex >= 0
+          ? `capPoints${s.capIndex | 0} += points; capUpside${s.capIndex | 0} += up;`
+          : 'total += points; upside += up;',
+      );
+    if (s.decisive)
+      lines.push(
+        `if (status === 'unmet') flags |= unmet(${i}, f, r, gaps); else if (status === 'unknown') flags |= ${OPEN};`,
+      );
+    lines.push(entry('status', 'points', 'r.detail'));
+    if (s.applies === undefined) body.push(lines.join('\n'));
+    else
+      body.push(
+        `t = applies${i}(f);\nif (t === ${FALSE}) ${entry("'met'", '0', `s${i}.notApplicable`)}\nelse {\n${lines.join('\n')}\n}`,
+      );
+  });
+  body.push('acc[0] = total; acc[1] = upside;');
+  for (let c = 0; c < caps; c++) body.push(`acc[${2 + 2 * c}] = capPoints${c}; acc[${3 + 2 * c}] = capUpside${c};`);
+  body.push('return flags;');
+  const source = `'use strict';\n${head.join('\n')}\nreturn function stepLoop(f, criteriaOut, gaps) {\n${body.join('\n')}\n};`;
+  try {
+    return new Function('steps', 'out', 'copyOut', 'unmet', 'acc', source)(steps, out, copyOut, unmet, acc) as StepLoop;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Compile a validated pack into a closure. Lookups (Sets, sorted bands, labels) are built here, once;
  * evaluation allocates only the result.
  */
-export function compilePack(pack: RulePack, registry: CheckRegistry = new CheckRegistry()): CompiledPack {
+export interface CompileOptions {
+  /**
+   * Unroll each pack's criteria into generated code (the default). false interprets the step records in a
+   * loop, as happens anyway where code generation from strings is disallowed; the results are the same.
+   */
+  generate?: boolean | undefined;
+}
+
+export function compilePack(
+  pack: RulePack,
+  registry: CheckRegistry = new CheckRegistry(),
+  { generate = true }: CompileOptions = {},
+): CompiledPack {
   const caps = pack.points?.caps ?? [];
   const capOf = new Map<string, number>();
   caps.forEach((cap, i) => {
@@ -159,50 +286,50 @@ export function compilePack(pack: RulePack, registry: CheckRegistry = new CheckR
   const { id: pathwayId, version: pathwayVersion, destination } = pack;
   const resultLength = steps.length + (pack.points ? 1 : 0);
   const out: Out = { status: 'unknown', detail: '', need: '', have: '', points: 0, upside: 0 };
-  const capPoints = caps.map(() => 0);
-  const capUpside = caps.map(() => 0);
 
   // The points sentence follows from the branch, the total and the upside: memoised for whole numbers.
-  const sentences = new Map<number, string>();
-  const remember = (key: number, detail: string) => {
-    if (sentences.size >= 8192) sentences.clear();
-    sentences.set(key, detail);
-  };
+  const sentences = new SentenceCache();
   const passMarkNeed = `${passMark} points`;
 
-  const evaluateFacts = (f: Facts): EligibilityResult => {
-    const criteriaOut: CriterionResult[] = new Array(resultLength);
-    const gaps: Gap[] = [];
-    // Kept outcomes are numbered by this registry's slots: facts last used with another start afresh.
-    if (f.outcomesOwner !== registry) {
-      if (f.outcomes.length > 0) f.outcomes.length = 0;
-      f.outcomesOwner = registry;
+  // Sums the step loop leaves: [total, upside, then points and upside per cap].
+  const acc = new Float64Array(2 + 2 * caps.length);
+  /** A decisive criterion is unmet: its gap, with the first bridge that applies. Returns the status flags. */
+  const unmet = (i: number, f: Facts, r: Out, gaps: Gap[]): number => {
+    const s = steps[i]!;
+    let bridgeOpen = false;
+    const bridges = s.bridges;
+    for (let j = 0; j < bridges.length; j++) {
+      const b = bridges[j]!;
+      const bt = b.when(f);
+      if (bt === TRUE) {
+        gaps.push({ criterionId: s.id, need: r.need, have: r.have, bridge: b.route });
+        return BRIDGED;
+      }
+      if (bt === UNKNOWN) bridgeOpen = true;
     }
-    let n = 0;
-    let blocked = false;
-    let open = false;
-    let bridged = false;
+    gaps.push({ criterionId: s.id, need: r.need, have: r.have });
+    return bridgeOpen ? OPEN : BLOCKED;
+  };
+  /** The steps, read one by one (the reference the generated loop must agree with). */
+  const interpret: StepLoop = (f, criteriaOut, gaps) => {
+    let flags = 0;
     let total = 0;
     let upside = 0;
-    for (let i = 0; i < capMax.length; i++) {
-      capPoints[i] = 0;
-      capUpside[i] = 0;
-    }
+    acc.fill(0);
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i]!;
       const t = s.applies === undefined ? TRUE : s.applies(f);
       if (t === FALSE) {
-        criteriaOut[n++] = s.hasPoints
+        criteriaOut[i] = s.hasPoints
           ? { id: s.id, status: 'met', points: 0, detail: s.notApplicable }
           : { id: s.id, status: 'met', detail: s.notApplicable };
         continue;
       }
       let r: Out;
       if (t === UNKNOWN) r = s.cannotTell;
-      else if (s.shared.users > 1) {
+      else if (s.keep) {
         // Another pack may have asked this check already for these facts.
-        const slot = s.shared.slot;
-        const known = f.outcomes[slot];
+        const known = f.outcomes[s.slot];
         if (known !== undefined) r = known;
         else {
           out.points = 0;
@@ -210,7 +337,7 @@ export function compilePack(pack: RulePack, registry: CheckRegistry = new CheckR
           out.need = '';
           out.have = '';
           r = s.check(f, out) ?? copyOut(out);
-          f.outcomes[slot] = r;
+          f.outcomes[s.slot] = r;
         }
       } else {
         out.points = 0;
@@ -228,46 +355,56 @@ export function compilePack(pack: RulePack, registry: CheckRegistry = new CheckR
       }
       if (s.hasPoints) {
         if (s.capIndex >= 0) {
-          capPoints[s.capIndex]! += points;
-          capUpside[s.capIndex]! += up;
+          acc[2 + 2 * s.capIndex]! += points;
+          acc[3 + 2 * s.capIndex]! += up;
         } else {
           total += points;
           upside += up;
         }
       }
       if (s.decisive) {
-        if (status === 'unmet') {
-          let bridge: string | undefined;
-          let bridgeOpen = false;
-          const bridges = s.bridges;
-          for (let j = 0; j < bridges.length; j++) {
-            const b = bridges[j]!;
-            const bt = b.when(f);
-            if (bt === TRUE) {
-              bridge = b.route;
-              break;
-            }
-            if (bt === UNKNOWN) bridgeOpen = true;
-          }
-          if (bridge !== undefined) {
-            bridged = true;
-            gaps.push({ criterionId: s.id, need: r.need, have: r.have, bridge });
-          } else {
-            if (bridgeOpen) open = true;
-            else blocked = true;
-            gaps.push({ criterionId: s.id, need: r.need, have: r.have });
-          }
-        } else if (status === 'unknown') open = true;
+        if (status === 'unmet') flags |= unmet(i, f, r, gaps);
+        else if (status === 'unknown') flags |= OPEN;
       }
-      criteriaOut[n++] = s.hasPoints
+      criteriaOut[i] = s.hasPoints
         ? { id: s.id, status, points, detail: r.detail }
         : { id: s.id, status, detail: r.detail };
     }
+    acc[0] = total;
+    acc[1] = upside;
+    return flags;
+  };
+  let loop = interpret;
+  let keptAt = -1;
+
+  const evaluateFacts = (f: Facts): EligibilityResult => {
+    const criteriaOut: CriterionResult[] = new Array(resultLength);
+    const gaps: Gap[] = [];
+    // Kept outcomes are numbered by this registry's slots: facts last used with another start afresh.
+    if (f.outcomesOwner !== registry) {
+      // One slot per registered check, allocated at once rather than grown slot by slot.
+      f.outcomes = new Array<Out | undefined>(registry.size);
+      f.outcomesOwner = registry;
+    }
+    if (keptAt !== registry.registrations) {
+      // Packs compiled since (into the same registry) may share checks with this one.
+      for (const s of steps) s.keep = s.shared.users > 1;
+      loop = (generate ? generateLoop(steps, out, unmet, acc) : undefined) ?? interpret;
+      keptAt = registry.registrations;
+    }
+    const flags = loop(f, criteriaOut, gaps);
+    let n = steps.length;
+    let blocked = (flags & BLOCKED) !== 0;
+    let open = (flags & OPEN) !== 0;
+    const bridged = (flags & BRIDGED) !== 0;
+    let total = acc[0]!;
+    let upside = acc[1]!;
     for (let i = 0; i < capMax.length; i++) {
       const max = capMax[i]!;
-      const known = Math.min(capPoints[i]!, max);
+      const capPoints = acc[2 + 2 * i]!;
+      const known = Math.min(capPoints, max);
       total += known;
-      upside += Math.min(capPoints[i]! + capUpside[i]!, max) - known;
+      upside += Math.min(capPoints + acc[3 + 2 * i]!, max) - known;
     }
     if (passMark !== undefined) {
       let status: CriterionResult['status'];
@@ -291,7 +428,7 @@ export function compilePack(pack: RulePack, registry: CheckRegistry = new CheckR
         gaps.push({ criterionId: 'points', need: passMarkNeed, have: pointsText(total) });
       }
       const key = sentenceKey(branch, total, upside);
-      let detail = key < 0 ? undefined : sentences.get(key);
+      let detail = sentences.get(key);
       if (detail === undefined) {
         detail =
           branch === 0
@@ -301,15 +438,15 @@ export function compilePack(pack: RulePack, registry: CheckRegistry = new CheckR
               : branch === 4
                 ? `${total} points${upside > 0 ? ` (at most ${total + upside} with the unknown factors)` : ''}; pass mark ${passMark}`
                 : `${total} points known, up to ${total + upside} if the unknown factors are favourable; pass mark ${passMark}${branch === 3 ? ` (unless waived: ${waivedReason})` : ''}`;
-        if (key >= 0) remember(key, detail);
+        sentences.set(key, detail);
       }
       criteriaOut[n++] = { id: 'points', status, points: total, detail };
     } else if (ranking) {
       const key = sentenceKey(5, total, upside);
-      let detail = key < 0 ? undefined : sentences.get(key);
+      let detail = sentences.get(key);
       if (detail === undefined) {
         detail = `${total} points on the ${pointsLabel} (a ranking score, no pass mark)${upside > 0 ? `; up to ${total + upside} with the missing data` : ''}`;
-        if (key >= 0) remember(key, detail);
+        sentences.set(key, detail);
       }
       criteriaOut[n++] = { id: 'points', status: 'met', points: total, detail };
     }

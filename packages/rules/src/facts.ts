@@ -56,11 +56,10 @@ export interface Facts {
   readonly clbOpen: boolean;
   readonly experienceKnown: boolean;
   readonly experience: readonly ExperienceFact[];
-  /** Per-evaluation caches shared by the packs (window starts by years, formatted labels). */
-  readonly windowStarts: (number | undefined)[];
+  /** Per-evaluation caches shared by the packs (formatted labels). */
   readonly memo: FactsMemo;
   /** Outcomes of checks that several packs share, by the check's slot in `outcomesOwner` (see compile.ts). */
-  readonly outcomes: (Out | undefined)[];
+  outcomes: (Out | undefined)[];
   outcomesOwner: object | undefined;
 }
 
@@ -69,6 +68,8 @@ export function deriveFacts(profile: EligibilityProfile, asOf: string, offer: Of
 }
 
 const NOT_YET = -2;
+/** Until a rule book evaluates the facts (it allocates their outcome slots). */
+const NO_OUTCOMES: (Out | undefined)[] = [];
 
 /** The as-of date is the same for many profiles in a row: its day number is kept. */
 let lastAsOf = '';
@@ -92,8 +93,7 @@ class DerivedFacts implements Facts {
   readonly languages: LanguageFact[] = [];
   readonly experienceKnown: boolean;
   readonly experience: ExperienceFact[] = [];
-  readonly windowStarts: (number | undefined)[] = [];
-  readonly outcomes: (Out | undefined)[] = [];
+  outcomes: (Out | undefined)[] = NO_OUTCOMES;
   outcomesOwner: object | undefined = undefined;
   readonly memo: FactsMemo = {
     salaryLabel: undefined,

@@ -1,4 +1,4 @@
-export { type CompiledPack, compilePack } from './compile.ts';
+export { type CompiledPack, type CompileOptions, compilePack } from './compile.ts';
 export {
   AU_SWITCH,
   cefrRankOf,

@@ -1,5 +1,5 @@
 import type { EligibilityProfile, EligibilityResult, OfferTermsInput } from '@corridor/domain';
-import { CheckRegistry, type CompiledPack, compilePack } from './compile.ts';
+import { CheckRegistry, type CompiledPack, type CompileOptions, compilePack } from './compile.ts';
 import { deriveFacts } from './facts.ts';
 import { SHIPPED_PACK_JSON } from './packs/index.ts';
 import { RulePack } from './schema.ts';
@@ -49,12 +49,12 @@ const inForce = (p: RulePack, asOf: string) =>
   p.effectiveFrom <= asOf && (p.effectiveTo === null || asOf <= p.effectiveTo);
 
 /** Build a rule book: compiles every pack once and refuses overlapping versions of one pathway. */
-export function createRuleBook(packs: readonly RulePack[]): RuleBook {
+export function createRuleBook(packs: readonly RulePack[], options: CompileOptions = {}): RuleBook {
   const byId = new Map<string, CompiledPack[]>();
   const registry = new CheckRegistry();
   for (const p of packs) {
     const list = byId.get(p.id) ?? [];
-    list.push(compilePack(p, registry));
+    list.push(compilePack(p, registry, options));
     byId.set(p.id, list);
   }
   for (const [id, list] of byId) {

@@ -3,13 +3,21 @@ import { DAYS_PER_MONTH, dayNumber, minusYears } from '../dates.ts';
 import type { Facts } from '../facts.ts';
 import { byPoints, type KindCompiled, type KindContext, Memo } from './common.ts';
 
-/** Day number of the start of an N-year window ending on asOf, cached on the facts. */
+/**
+ * Day number of the start of an N-year window ending on asOf. It depends on the date alone, so it is kept for
+ * the last as-of date (evaluations mostly share one) rather than worked out again for every profile.
+ */
+let windowAsOf = '';
+const windowStarts: (number | undefined)[] = [];
 function windowStart(f: Facts, years: number): number {
-  const cache = f.windowStarts;
-  let v = cache[years];
+  if (f.asOf !== windowAsOf) {
+    windowStarts.length = 0;
+    windowAsOf = f.asOf;
+  }
+  let v = windowStarts[years];
   if (v === undefined) {
     v = dayNumber(minusYears(f.asOf, years));
-    cache[years] = v;
+    windowStarts[years] = v;
   }
   return v;
 }
