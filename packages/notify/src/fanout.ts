@@ -200,13 +200,12 @@ export async function fanOut(
 
   return db.transaction().execute(async (trx) => {
     const inserted = await inboxRepository.insertMany(trx, inbox);
-    const created = await deliveriesRepository.insertNew(trx, deliveries);
+    // Deliveries due now are marked queued as they are inserted; their notifications.due events follow.
+    const created = await deliveriesRepository.insertNew(trx, deliveries, { queueDueForMs: options.queuedForMs });
     for (const d of digests) await deliveriesRepository.upsertDigest(trx, d.row, d.item, d.itemKey);
-    const now = Date.now();
-    await queueDeliveries(
+    await announceDue(
       trx,
-      created.filter((c) => c.next_attempt_at.getTime() <= now + 1_000).map((c) => c.id),
-      options.queuedForMs,
+      created.filter((c) => c.queued).map((c) => c.id),
     );
     return { notices: notices.length, inbox: inserted, deliveries: created.length, digests: digests.length };
   });
@@ -228,6 +227,15 @@ function inboxItem(n: Notice, rendered: { title: string; body: string }): InboxW
 export async function queueDeliveries(trx: Executor, ids: readonly string[], queuedForMs: number): Promise<void> {
   if (ids.length === 0) return;
   await deliveriesRepository.markQueued(trx, ids, queuedForMs);
+  await announceDue(trx, ids);
+}
+
+/**
+ * The `notifications.due` events (one per DUE_CHUNK deliveries) for deliveries already marked queued, in the
+ * caller's transaction: fan-out marks them as it inserts them, the sweeper as it claims them.
+ */
+export async function announceDue(trx: Executor, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
   const events = [];
   for (let i = 0; i < ids.length; i += DUE_CHUNK) {
     const chunk = ids.slice(i, i + DUE_CHUNK);

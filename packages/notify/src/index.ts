@@ -7,7 +7,14 @@ export {
   type EndpointFailurePolicy,
 } from './deliver.ts';
 export { createEmailSender, type EmailSender, type OutgoingEmail } from './email.ts';
-export { DUE_CHUNK, type FanOutOptions, type FanOutOutcome, fanOut, queueDeliveries } from './fanout.ts';
+export {
+  announceDue,
+  DUE_CHUNK,
+  type FanOutOptions,
+  type FanOutOutcome,
+  fanOut,
+  queueDeliveries,
+} from './fanout.ts';
 export {
   channelAllowed,
   type DescribeRuleChange,

@@ -1,5 +1,5 @@
 import { type Database, deliveriesRepository } from '@corridor/db';
-import { queueDeliveries } from './fanout.ts';
+import { announceDue } from './fanout.ts';
 
 export interface SweeperOptions {
   database: Pick<Database, 'db'>;
@@ -33,8 +33,9 @@ export function createDeliverySweeper(options: SweeperOptions): Sweeper {
 
   const sweepOnce = () =>
     options.database.db.transaction().execute(async (trx) => {
+      // claimDue marks the rows queued; the events hand them over.
       const ids = await deliveriesRepository.claimDue(trx, batchSize, options.queuedForMs);
-      await queueDeliveries(trx, ids, options.queuedForMs);
+      await announceDue(trx, ids);
       return ids.length;
     });
 

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+import { createHmac, randomBytes } from 'node:crypto';
 import { Agent } from 'undici';
 import { parseRetryAfter } from './backoff.ts';
 import { checkWebhookUrlForm, guardedLookup, type WebhookTargetPolicy, WebhookTargetRefusedError } from './ssrf.ts';
@@ -7,12 +6,26 @@ import { checkWebhookUrlForm, guardedLookup, type WebhookTargetPolicy, WebhookTa
 /** A fresh endpoint secret in the Standard Webhooks form: `whsec_` + base64 of 32 random bytes. */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
+const SECRET_PREFIX = 'whsec_';
+
 /**
  * The `webhook-signature` header: one `v1,<sig>` per secret in force, space-separated. During a rotation's grace
  * period both the new and the previous secret sign, so a receiver verifying with either accepts the message.
+ *
+ * Exactly the Standard Webhooks scheme (and the `standardwebhooks` library's bytes): base64 of the HMAC-SHA256,
+ * keyed with the secret's base64-decoded bytes, of `${msgId}.${unix seconds}.${body}`. Computed with node:crypto:
+ * the library hashes in JavaScript, which cost ~15 µs a webhook, a tenth of a delivery's CPU in the benchmark.
+ * The receivers in the tests verify with the library itself.
  */
 export function signWebhook(secrets: readonly string[], msgId: string, at: Date, body: string): string {
-  return secrets.map((s) => new Webhook(s).sign(msgId, at, body)).join(' ');
+  const signed = `${msgId}.${Math.floor(at.getTime() / 1000)}.${body}`;
+  return secrets
+    .map((secret) => {
+      const key = Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
+      if (key.length === 0) throw new Error("Secret can't be empty.");
+      return `v1,${createHmac('sha256', key).update(signed).digest('base64')}`;
+    })
+    .join(' ');
 }
 
 export type WebhookResult =

@@ -369,36 +369,51 @@ const deliveryColumns = [
 ] as const;
 
 export const deliveriesRepository = {
-  /** Inserts the deliveries not already in the ledger; returns the new ones (id and when they are due). */
-  insertNew(db: Executor, rows: readonly DeliveryWrite[]) {
-    if (rows.length === 0) return Promise.resolve([] as { id: string; next_attempt_at: Date; channel: string }[]);
-    return db
-      .insertInto('notification_deliveries')
-      .values(
-        rows.map((r) => ({
-          id: newId(),
-          dedupe_key: r.dedupeKey,
-          event_id: r.eventId,
-          event_type: r.eventType,
-          channel: r.channel,
-          organization_id: r.organizationId,
-          contact_id: r.contactId ?? null,
-          endpoint_id: r.endpointId ?? null,
-          trainee_id: r.traineeId ?? null,
-          subject_trainee_id: r.subjectTraineeId,
-          template: r.template,
-          data: JSON.stringify(r.data),
-          ...(r.notBefore ? { next_attempt_at: r.notBefore } : {}),
-          queued_until: null,
-          lease_until: null,
-          last_error: null,
-          last_status_code: null,
-          sent_at: null,
-        })),
-      )
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .returning(['id', 'next_attempt_at', 'channel'])
-      .execute();
+  /**
+   * Inserts the deliveries not already in the ledger; returns the new ones (id, when they are due, and whether they
+   * were marked queued). With `queueDueForMs`, the rows due within a second are marked as handed to the queue for
+   * that long in the same statement (the caller writes their `notifications.due` event in the same transaction),
+   * which saves rewriting every fresh row with a second UPDATE.
+   *
+   * One statement whatever the batch size, its rows in one JSON parameter: a fan-out job inserts hundreds, and a
+   * multi-row VALUES of 17 parameters a row cost more to build and send than the insert itself.
+   */
+  async insertNew(
+    db: Executor,
+    rows: readonly DeliveryWrite[],
+    options: { queueDueForMs?: number } = {},
+  ): Promise<{ id: string; next_attempt_at: Date; channel: string; queued: boolean }[]> {
+    if (rows.length === 0) return [];
+    const input = rows.map((r) => ({
+      id: newId(),
+      dedupe_key: r.dedupeKey,
+      event_id: r.eventId,
+      event_type: r.eventType,
+      channel: r.channel,
+      organization_id: r.organizationId,
+      contact_id: r.contactId ?? null,
+      endpoint_id: r.endpointId ?? null,
+      trainee_id: r.traineeId ?? null,
+      subject_trainee_id: r.subjectTraineeId,
+      template: r.template,
+      data: r.data,
+      not_before: r.notBefore ? r.notBefore.toISOString() : null,
+    }));
+    const queueFor = options.queueDueForMs === undefined ? null : `${options.queueDueForMs} milliseconds`;
+    const result = await sql<{ id: string; next_attempt_at: Date; channel: string; queued: boolean }>`
+      INSERT INTO notification_deliveries
+        (id, dedupe_key, event_id, event_type, channel, organization_id, contact_id, endpoint_id, trainee_id,
+         subject_trainee_id, template, data, next_attempt_at, queued_until)
+      SELECT r.id, r.dedupe_key, r.event_id, r.event_type, r.channel, r.organization_id, r.contact_id, r.endpoint_id,
+             r.trainee_id, r.subject_trainee_id, r.template, r.data, coalesce(r.not_before, now()),
+             CASE WHEN coalesce(r.not_before, now()) <= now() + interval '1 second'
+                  THEN now() + ${queueFor}::interval END
+      FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS r(
+        id uuid, dedupe_key text, event_id uuid, event_type text, channel text, organization_id uuid, contact_id uuid,
+        endpoint_id uuid, trainee_id uuid, subject_trainee_id uuid, template text, data jsonb, not_before timestamptz)
+      ON CONFLICT (dedupe_key) DO NOTHING
+      RETURNING id, next_attempt_at, channel, queued_until IS NOT NULL AS queued`.execute(db);
+    return result.rows;
   },
 
   /**
@@ -567,28 +582,33 @@ export const deliveriesRepository = {
 };
 
 export const inboxRepository = {
-  /** Batched: one statement for the whole fan-out; an item already there (repeated event) is skipped. */
-  insertMany(db: Executor, items: readonly InboxWrite[]) {
-    if (items.length === 0) return Promise.resolve(0);
-    return db
-      .insertInto('inbox_items')
-      .values(
-        items.map((i) => ({
-          id: newId(),
-          recipient_kind: i.recipient.kind,
-          recipient_id: i.recipient.id,
-          event_id: i.eventId,
-          event_type: i.eventType,
-          subject_trainee_id: i.subjectTraineeId,
-          title: i.title,
-          body: i.body,
-          data: JSON.stringify(i.data),
-          read_at: null,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['event_id', 'recipient_kind', 'recipient_id']).doNothing())
-      .executeTakeFirst()
-      .then((r) => Number(r.numInsertedOrUpdatedRows ?? 0n));
+  /**
+   * Batched: one statement for the whole fan-out, its rows in one JSON parameter (see `insertNew`); an item already
+   * there (repeated event) is skipped. Returns the number inserted.
+   */
+  async insertMany(db: Executor, items: readonly InboxWrite[]): Promise<number> {
+    if (items.length === 0) return 0;
+    const input = items.map((i) => ({
+      id: newId(),
+      recipient_kind: i.recipient.kind,
+      recipient_id: i.recipient.id,
+      event_id: i.eventId,
+      event_type: i.eventType,
+      subject_trainee_id: i.subjectTraineeId,
+      title: i.title,
+      body: i.body,
+      data: i.data,
+    }));
+    const result = await sql`
+      INSERT INTO inbox_items
+        (id, recipient_kind, recipient_id, event_id, event_type, subject_trainee_id, title, body, data)
+      SELECT r.id, r.recipient_kind, r.recipient_id, r.event_id, r.event_type, r.subject_trainee_id, r.title, r.body,
+             r.data
+      FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS r(
+        id uuid, recipient_kind text, recipient_id uuid, event_id uuid, event_type text, subject_trainee_id uuid,
+        title text, body text, data jsonb)
+      ON CONFLICT (event_id, recipient_kind, recipient_id) DO NOTHING`.execute(db);
+    return Number(result.numAffectedRows ?? 0n);
   },
 
   list(db: Executor, recipient: InboxRecipient, filter: { unread?: boolean | undefined }, page: Page) {
