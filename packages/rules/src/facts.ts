@@ -36,6 +36,9 @@ export interface FactsMemo {
   qualificationsInShown?: string | undefined;
   /** Each qualification's field in lower case. */
   qualificationFields?: (string | undefined)[] | undefined;
+  /** The profile's and the offer's ISCO codes as small numbers (see `iscoId` in criteria/occupation.ts). */
+  profileIscoId?: number | undefined;
+  offerIscoId?: number | undefined;
 }
 
 export interface Facts {
@@ -101,6 +104,8 @@ class DerivedFacts implements Facts {
     qualificationsIn: undefined,
     qualificationsInShown: undefined,
     qualificationFields: undefined,
+    profileIscoId: undefined,
+    offerIscoId: undefined,
   };
   private au = NOT_YET;
   private auOpen = false;

@@ -45,13 +45,27 @@ const LANGUAGE_NAMES: Record<string, string> = {
 };
 export const languageName = (code: string): string => LANGUAGE_NAMES[code] ?? code;
 
+/** "000" … "999": the groups of a grouped amount. */
+const GROUPS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
 /** 52000 → "52,000"; 45934.2 → "45,934.20". No Intl in the hot path. */
 export function formatAmount(n: number): string {
   const cents = Math.round(n * 100);
   const whole = Math.floor(cents / 100);
   const frac = cents % 100;
-  let s = String(whole);
-  if (whole >= 1000) {
+  let s: string;
+  if (whole >= 1000 && whole < 1e15) {
+    // Groups of three by arithmetic, from a table: no digit string to cut up.
+    let w = Math.floor(whole / 1000);
+    s = GROUPS[whole - w * 1000]!;
+    while (w >= 1000) {
+      const next = Math.floor(w / 1000);
+      s = `${GROUPS[w - next * 1000]!},${s}`;
+      w = next;
+    }
+    s = `${w},${s}`;
+  } else s = String(whole);
+  if (whole >= 1e15) {
     let out = '';
     while (s.length > 3) {
       out = `,${s.slice(-3)}${out}`;

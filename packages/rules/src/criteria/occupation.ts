@@ -1,6 +1,7 @@
 import { startsWithAny, subjectIsco } from '../conditions.ts';
+import type { Facts } from '../facts.ts';
 import type { OccupationSet } from '../schema.ts';
-import { type KindCompiled, type KindContext, Memo } from './common.ts';
+import { DenseMemo, type KindCompiled, type KindContext } from './common.ts';
 
 interface OccMatcher {
   isco: string[];
@@ -28,6 +29,27 @@ function matches(
   return undefined;
 }
 
+/**
+ * ISCO codes numbered as first seen, so that a check's outcomes by code sit in an array: one Map lookup per
+ * profile (kept on its facts) instead of one per occupation criterion. Past MAX_ISCO_IDS codes, -1: no memo.
+ */
+const MAX_ISCO_IDS = 4096;
+const ISCO_IDS = new Map<string, number>();
+function iscoId(f: Facts, fromOffer: boolean, isco: string): number {
+  const memo = f.memo;
+  let id = fromOffer ? memo.offerIscoId : memo.profileIscoId;
+  if (id === undefined) {
+    id = ISCO_IDS.get(isco);
+    if (id === undefined) {
+      id = ISCO_IDS.size < MAX_ISCO_IDS ? ISCO_IDS.size : -1;
+      if (id >= 0) ISCO_IDS.set(isco, id);
+    }
+    if (fromOffer) memo.offerIscoId = id;
+    else memo.profileIscoId = id;
+  }
+  return id;
+}
+
 export function compileOccupation({ c, suffix }: KindContext<'occupation'>): KindCompiled {
   const include = toMatcher(c.include);
   const exclude = toMatcher(c.exclude);
@@ -36,8 +58,8 @@ export function compileOccupation({ c, suffix }: KindContext<'occupation'>): Kin
   // Without national codes the outcome follows from the ISCO code and whose it is (offer or profile).
   const subject = c.subject;
   const complete = c.list.complete;
-  const byOffer = new Memo<string>();
-  const byProfile = new Memo<string>();
+  const byOffer = new DenseMemo(MAX_ISCO_IDS);
+  const byProfile = new DenseMemo(MAX_ISCO_IDS);
   return {
     hasPoints: false,
     threshold: true,
@@ -46,8 +68,9 @@ export function compileOccupation({ c, suffix }: KindContext<'occupation'>): Kin
       const fromOffer = subject === 'offerOrProfile' && f.offer?.isco08 !== undefined;
       const isco = subjectIsco(f, subject);
       const national = fromOffer ? f.offer?.national : f.profile.occupation.national;
-      const memo = national === undefined || national.length === 0 ? (fromOffer ? byOffer : byProfile) : undefined;
-      const hit = memo?.get(f, isco);
+      const id = national === undefined || national.length === 0 ? iscoId(f, fromOffer, isco) : -1;
+      const memo = id < 0 ? undefined : fromOffer ? byOffer : byProfile;
+      const hit = memo?.get(f, id);
       if (hit !== undefined) return hit;
       const whose = fromOffer ? 'offered job' : 'occupation';
       o.need = need;
@@ -69,7 +92,7 @@ export function compileOccupation({ c, suffix }: KindContext<'occupation'>): Kin
           o.detail = `${whose} ISCO-08 ${isco}: ${listName} is only partly captured in this pack; check the official list${suffix}`;
         }
       }
-      memo?.record(isco, o);
+      memo?.record(id, o);
       return undefined;
     },
   };
