@@ -107,7 +107,7 @@ describe('a proposal, then the trainee accepts', () => {
     );
     expect(digest.subject).toBe('1 new candidate for Registered nurse, ICU');
     expect(digest.text).toContain(`${APP_URL}/v1/vacancies/${vacancyId}/matches`);
-    expect(digest.text).toMatch(new RegExp(`${APP_URL}/v1/notification-preferences/[\\w-]{16,}`));
+    expect(digest.text).toMatch(new RegExp(`${APP_URL}/preferences/[\\w-]{16,}`));
     const unsubscribe = digest.raw.headerLines.find((l) => l.key === 'list-unsubscribe');
     expect(unsubscribe?.line).toMatch(/\/unsubscribe>$/);
     expect(digest.raw.headerLines.find((l) => l.key === 'list-unsubscribe-post')?.line).toContain('One-Click');
@@ -141,9 +141,7 @@ describe('a proposal, then the trainee accepts', () => {
     expect(mail.subject).toBe('New match: Registered nurse, ICU (DE)');
     expect(mail.text).toContain('Hello Maria,');
     expect(mail.text).toContain(`${APP_URL}/v1/placements/${placementId}`);
-    expect(mail.text).toMatch(
-      /Unsubscribe from all email: http:\/\/corridor\.test\/v1\/notification-preferences\/[\w-]+\/unsubscribe/,
-    );
+    expect(mail.text).toMatch(/Unsubscribe from all email: http:\/\/corridor\.test\/preferences\/[\w-]+\/unsubscribe/);
     expect(mail.messageId).toMatch(/@corridor\.notifications>?$/);
 
     const key = await traineeKey(t, provider, traineeId);
@@ -331,12 +329,56 @@ describe('rule changes, preferences and erasure', () => {
     });
   });
 
+  it('serves the preferences link as a page whose form saves the choices', async () => {
+    const mail = smtp.emails.find((e) => e.to.includes('hr@klinikum-nord.example'))!;
+    const link = /Choose which messages you receive: (\S+)/.exec(mail.text)![1]!;
+    const path = link.replace(APP_URL, '');
+    const view = await t.call({ method: 'GET', url: path });
+    expect(view.statusCode).toBe(200);
+    expect(view.body).toContain(
+      'name="placement.proposed:email" aria-label="New matches and candidates: email" checked',
+    );
+    const saved = await t.call({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'email=on&placement.proposed%3Ainbox=on&placement.matched%3Aemail=on',
+    });
+    expect(saved.statusCode).toBe(303);
+    const token = path.split('/')[2]!;
+    const json = (await t.call({ method: 'GET', url: `/v1/notification-preferences/${token}` })).json();
+    expect(json.channels['placement.proposed']).toEqual(['inbox']);
+    expect(json.channels['placement.matched']).toEqual(['email']);
+    expect(json.emailUnsubscribed).toBe(false);
+    const again = await t.call({ method: 'GET', url: path });
+    expect(again.body).not.toContain(
+      'name="placement.proposed:email" aria-label="New matches and candidates: email" checked',
+    );
+    expect((await t.call({ method: 'GET', url: '/preferences/not-a-real-token-0123456789' })).statusCode).toBe(404);
+  });
+
   it('honours one-click unsubscribe: no more email, the inbox still gets everything', async () => {
     const mail = smtp.emails.find((e) => e.to.includes('maria.santos@example.org'))!;
     const link = /Unsubscribe from all email: (\S+)/.exec(mail.text)![1]!;
-    const res = await t.call({ method: 'POST', url: link.replace(APP_URL, '') });
+    const path = link.replace(APP_URL, '');
+    const token = /\/preferences\/([\w-]+)\/unsubscribe/.exec(path)![1]!;
+    const prefs = async () =>
+      (await t.call({ method: 'GET', url: `/v1/notification-preferences/${token}` })).json().emailUnsubscribed;
+    // A person clicking the link gets a page with a button: a GET (a mail scanner following links) changes nothing.
+    const pageView = await t.call({ method: 'GET', url: path });
+    expect(pageView.statusCode).toBe(200);
+    expect(pageView.headers['content-type']).toContain('text/html');
+    expect(pageView.body).toContain('<button type="submit">Unsubscribe</button>');
+    expect(await prefs()).toBe(false);
+    // The mail client's one-click POST (RFC 8058) unsubscribes.
+    const res = await t.call({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json().emailUnsubscribed).toBe(true);
+    expect(await prefs()).toBe(true);
     const unsubscribedAt = new Date();
     const emailsBefore = smtp.emails.filter((e) => e.to.includes('maria.santos@example.org')).length;
     // A rule change that flips Maria back is told to her inbox only.

@@ -189,7 +189,8 @@ export async function deliver(
     const data = row.data as Record<string, unknown>;
     if (row.template === 'employer.shortlist' && Object.keys((data.items as object | undefined) ?? {}).length === 0)
       return { id: row.id, status: 'cancelled', error: 'nothing left to report (the candidates were erased)' };
-    const base = `${options.appUrl}/v1/notification-preferences/${prefs?.token ?? ''}`;
+    // Pages for people (services/api routes/preferences-pages.ts); the JSON API lives under /v1/notification-preferences.
+    const base = `${options.appUrl}/preferences/${prefs?.token ?? ''}`;
     const links = {
       app: options.appUrl,
       ...(prefs ? { preferences: base, unsubscribe: `${base}/unsubscribe` } : {}),

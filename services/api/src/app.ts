@@ -20,6 +20,7 @@ import organizationRoutes from './routes/organizations.ts';
 import partnershipRoutes from './routes/partnerships.ts';
 import pathwayRoutes from './routes/pathways.ts';
 import placementRoutes from './routes/placements.ts';
+import preferencePages from './routes/preferences-pages.ts';
 import traineeRoutes from './routes/trainees.ts';
 import vacancyRoutes from './routes/vacancies.ts';
 
@@ -97,5 +98,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     database: deps.database,
     webhookPolicy: deps.webhookPolicy ?? STRICT_POLICY,
   });
+  await app.register(preferencePages, { database: deps.database });
   return app;
 }
