@@ -366,15 +366,4 @@ export const eligibilityRepository = {
       .orderBy('pathway_id')
       .execute();
   },
-
-  /** Stored results per status for one pathway; served by eligibility_results_pathway_status_idx. */
-  async countByStatus(db: Executor, pathwayId: string): Promise<Partial<Record<EligibilityStatus, number>>> {
-    const rows = await db
-      .selectFrom('eligibility_results')
-      .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-      .where('pathway_id', '=', pathwayId)
-      .groupBy('status')
-      .execute();
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-  },
 };
