@@ -4,6 +4,7 @@ import * as eligibility from './20261129_0002_eligibility.ts';
 import * as placements from './20261129_0003_placements.ts';
 import * as compactEligibility from './20261129_0004_compact_eligibility.ts';
 import * as notifications from './20261129_0005_notifications.ts';
+import * as dropEligibilityStatusIndex from './20261129_0006_drop_eligibility_status_index.ts';
 
 // A static index rather than a folder scan: bundlers and tests see exactly the same list, in this order.
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0003_placements': placements,
   '20261129_0004_compact_eligibility': compactEligibility,
   '20261129_0005_notifications': notifications,
+  '20261129_0006_drop_eligibility_status_index': dropEligibilityStatusIndex,
 };
 
 export const migrationProvider: MigrationProvider = {
