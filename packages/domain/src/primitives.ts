@@ -19,12 +19,59 @@ function isRealDate(s: string): boolean {
   return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 }
 
-/** A calendar date, YYYY-MM-DD, that exists (2026-02-30 is refused). */
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The digit at s[i], or a number out of 0..9 if it is not one. */
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+const isDigit = (n: number) => n >= 0 && n <= 9;
+/** DATE_PATTERN.test(s) && isRealDate(s), from the character codes: the answer for nearly every date ingested. */
+function isWellFormedRealDate(s: string): boolean {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  const y0 = digit(s, 0);
+  const y1 = digit(s, 1);
+  const y2 = digit(s, 2);
+  const y3 = digit(s, 3);
+  const m0 = digit(s, 5);
+  const m1 = digit(s, 6);
+  const d0 = digit(s, 8);
+  const d1 = digit(s, 9);
+  if (!(isDigit(y0) && isDigit(y1) && isDigit(y2) && isDigit(y3))) return false;
+  if (!(isDigit(m0) && isDigit(m1) && isDigit(d0) && isDigit(d1))) return false;
+  const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const m = m0 * 10 + m1;
+  const d = d0 * 10 + d1;
+  if (y < 1900 || m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
+}
+
+/**
+ * A calendar date, YYYY-MM-DD, that exists (2026-02-30 is refused). One check doing what `.regex(...)` then
+ * `.refine(isRealDate)` did, with the same issues in the same order (a malformed date gets both, neither stops
+ * the enclosing object's refinements): it runs for every date of every ingested row, and two checks cost
+ * about 1 µs a profile more.
+ */
 export const IsoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine(isRealDate, 'not a real calendar date')
-  .meta({ format: 'date', example: '2026-01-15' });
+  .check((ctx) => {
+    const value = ctx.value;
+    if (isWellFormedRealDate(value)) return;
+    if (!DATE_PATTERN.test(value)) {
+      ctx.issues.push({
+        origin: 'string',
+        code: 'invalid_format',
+        format: 'regex',
+        pattern: DATE_PATTERN.toString(),
+        input: value,
+        message: 'expected a date as YYYY-MM-DD',
+        continue: true,
+      });
+    }
+    if (!isRealDate(value)) {
+      ctx.issues.push({ code: 'custom', input: value, message: 'not a real calendar date', continue: true });
+    }
+  })
+  .meta({ pattern: DATE_PATTERN.source, format: 'date', example: '2026-01-15' });
 
 export const CountryCode = z
   .string()

@@ -1,4 +1,4 @@
-import { type TraineeWrite, traineeWrite, writeTraineeBatch } from '@corridor/db';
+import { type TraineeWrite, writeTraineeBatch } from '@corridor/db';
 import { TraineeProfile } from '@corridor/domain';
 import { type FieldError, fieldErrors } from './errors.ts';
 
@@ -80,7 +80,7 @@ export function processTraineeChunk(task: ChunkTask): ChunkResult {
       rejected.push({ line: lines, errors: fieldErrors(parsed.error) });
       continue;
     }
-    builder.add(traineeWrite(parsed.data));
+    builder.addProfile(parsed.data);
   }
   return { batch: builder.finish(), rejected, lines, rows, lastLineSyntaxError, tooLong };
 }

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { organizationsRepository } from '@corridor/db';
+import { organizationsRepository, traineeWrite, writeTraineeBatch } from '@corridor/db';
+import { TraineeProfile } from '@corridor/domain';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedDatabase } from '../../../test/helpers/db.ts';
@@ -145,6 +146,34 @@ describe('trainee JSON Lines import', () => {
       language_levels: [],
     });
     expect(row.profile).toMatchObject({ programme: awkward.programme, languages: [] });
+  });
+
+  it('encodes a profile straight into COPY exactly as traineeWrite + add would (bytes, content hash)', () => {
+    const profiles = [
+      nurseProfile({ externalRef: 'plain' }),
+      nurseProfile({
+        externalRef: 'ü-ref',
+        givenName: 'Zoë 😀',
+        familyName: 'Ŋ\u0000x',
+        dateOfBirth: '1960-02-29',
+        occupation: { isco08: '2221', title: 'Krankenpfleger\u2028"q" \\' },
+        languages: [
+          { language: 'de', test: { name: 'Goethe', level: 'B2' } },
+          { language: 'de', cefr: 'C1' },
+        ],
+        preferences: { destinations: ['DE', 'AT'], earliestStart: '2100-03-01' },
+        consent: { shareProfileWithEmployers: true },
+      }),
+      { dateOfBirth: '1900-01-01', nationality: 'PH', occupation: { isco08: '2221' } },
+    ].map((p) => TraineeProfile.parse(p));
+    const direct = new writeTraineeBatch.Builder(a, true, 64);
+    for (const p of profiles) direct.addProfile(p);
+    const d = direct.finish();
+    const viaWrite = new writeTraineeBatch.Builder(a, true, 64);
+    for (const [i, p] of profiles.entries()) viaWrite.add(traineeWrite(p, d.ids[i]!));
+    const w = viaWrite.finish();
+    expect(d.hashes).toEqual(profiles.map((p, i) => traineeWrite(p, d.ids[i]!).content_hash));
+    expect({ ...d, copy: Buffer.from(d.copy!) }).toEqual({ ...w, copy: Buffer.from(w.copy!) });
   });
 
   it('reads CRLF line ends', async () => {

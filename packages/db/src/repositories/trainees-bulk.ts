@@ -1,7 +1,11 @@
+import { hash } from 'node:crypto';
+import type { TraineeProfile } from '@corridor/domain';
 import type { BulkSession } from '../bulk-session.ts';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, CopyBinaryWriter } from '../copy-binary.ts';
+import { newId } from '../ids.ts';
+import { languageLevelTokens, storedProfile } from '../trainee-row.ts';
 import { outboxRepository } from './outbox.repository.ts';
-import { type TraineeWrite, traineesRepository } from './trainees.repository.ts';
+import { contentHashTail, type TraineeWrite, traineesRepository, traineeWrite } from './trainees.repository.ts';
 
 const COLUMNS = `id, owner_org_id, external_ref, given_name, family_name, email, date_of_birth, nationality,
   residence, isco08, partnership_id, cohort, track, preferred_destinations, language_levels, earliest_start,
@@ -33,6 +37,7 @@ export interface BatchOutcome {
 }
 
 let spareWriter: CopyBinaryWriter | undefined;
+const EMPTY: readonly string[] = [];
 
 /** Collects TraineeWrites into a TraineeBatch, encoding them for COPY as they come when `copy` is set. */
 export class TraineeBatchBuilder {
@@ -60,20 +65,19 @@ export class TraineeBatchBuilder {
     return this.ids.length;
   }
 
-  add(w: TraineeWrite): void {
+  private note(id: string, ref: string | null, contentHash: string): void {
     const index = this.ids.length;
-    if (w.external_ref !== null) {
-      const earlier = this.byRef.get(w.external_ref);
+    if (ref !== null) {
+      const earlier = this.byRef.get(ref);
       if (earlier !== undefined) this.superseded.push(earlier);
-      this.byRef.set(w.external_ref, index);
+      this.byRef.set(ref, index);
     }
-    this.ids.push(w.id);
-    this.refs.push(w.external_ref);
-    this.hashes.push(w.content_hash);
-    if (!this.copy) {
-      this.writes.push(w);
-      return;
-    }
+    this.ids.push(id);
+    this.refs.push(ref);
+    this.hashes.push(contentHash);
+  }
+
+  private out(): CopyBinaryWriter {
     if (!this.writer) {
       // One encoding buffer per thread, reused batch after batch: allocating megabytes per batch left the
       // allocator's arenas fragmented and the process RSS high.
@@ -84,8 +88,62 @@ export class TraineeBatchBuilder {
       spareWriter = undefined;
       this.writer.pos = 0;
     }
-    encodeRow(this.writer, this.owner, w);
-    this.ends.push(this.writer.pos);
+    return this.writer;
+  }
+
+  add(w: TraineeWrite): void {
+    this.note(w.id, w.external_ref, w.content_hash);
+    if (!this.copy) {
+      this.writes.push(w);
+      return;
+    }
+    const out = this.out();
+    encodeRow(out, this.owner, w);
+    this.ends.push(out.pos);
+  }
+
+  /**
+   * A validated profile, as `add(traineeWrite(p))` would store it (same columns, same content hash), but
+   * encoded straight into the COPY buffer: the content hash is taken over the profile's bytes already there.
+   */
+  addProfile(p: TraineeProfile): void {
+    if (!this.copy) {
+      this.add(traineeWrite(p));
+      return;
+    }
+    const out = this.out();
+    const id = newId();
+    const ref = p.externalRef ?? null;
+    out.fieldCount(COLUMN_COUNT);
+    out.uuid(id);
+    out.ensure(this.owner.length);
+    this.owner.copy(out.buf, out.pos);
+    out.pos += this.owner.length;
+    out.nullableText(ref);
+    out.nullableText(p.givenName);
+    out.nullableText(p.familyName);
+    out.nullableText(p.email);
+    out.date(p.dateOfBirth);
+    out.text(p.nationality);
+    out.nullableText(p.residence);
+    out.text(p.occupation.isco08);
+    out.nullableUuid(p.programme?.partnershipId);
+    out.nullableText(p.programme?.cohort);
+    out.nullableText(p.programme?.track);
+    out.textArray(p.preferences?.destinations ?? EMPTY);
+    out.textArray(languageLevelTokens(p.languages));
+    out.nullableDate(p.preferences?.earliestStart);
+    out.bool(p.consent?.shareProfileWithEmployers ?? false);
+    out.bool(p.consent?.contactByEmail ?? false);
+    const profileAt = out.pos + 4;
+    out.text(JSON.stringify(storedProfile(p)));
+    // The hash's input is the profile's UTF-8 bytes followed by the tail: the tail goes after them as scratch,
+    // and the hash field overwrites it.
+    const tailBytes = out.scratchText(contentHashTail(p));
+    const contentHash = hash('sha1', out.buf.subarray(profileAt, out.pos + tailBytes), 'base64url');
+    out.text(contentHash);
+    this.ends.push(out.pos);
+    this.note(id, ref, contentHash);
   }
 
   /** The batch so far; the builder starts over empty. */

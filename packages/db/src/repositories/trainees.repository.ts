@@ -32,19 +32,19 @@ export interface TraineeWrite {
   content_hash: string;
 }
 
+/**
+ * What the content hash covers after the stored profile's JSON: everything else a write sets is derived from
+ * these, so equal hashes mean an identical row. The hash is sha1 (base64url) of the UTF-8 bytes of
+ * `profile + contentHashTail(p)`; bulk ingest hashes the same bytes where it has encoded them for COPY.
+ */
+export const contentHashTail = (p: TraineeProfile): string =>
+  `\u0000${p.givenName ?? ''}\u0000${p.familyName ?? ''}\u0000${p.email ?? ''}\u0000${p.dateOfBirth}` +
+  `\u0000${p.consent?.shareProfileWithEmployers ?? false}\u0000${p.consent?.contactByEmail ?? false}`;
+
 export function traineeWrite(p: TraineeProfile, id: string = newId()): TraineeWrite {
   const profile = JSON.stringify(storedProfile(p));
-  // Everything else a write sets is derived from these, so equal hashes mean an identical row.
   // Hashing the UTF-8 bytes rather than the string gives the same digest at half the cost (measured on Node 20).
-  const content_hash = hash(
-    'sha1',
-    Buffer.from(
-      `${profile}\u0000${p.givenName ?? ''}\u0000${p.familyName ?? ''}\u0000${p.email ?? ''}\u0000${p.dateOfBirth}` +
-        `\u0000${p.consent?.shareProfileWithEmployers ?? false}\u0000${p.consent?.contactByEmail ?? false}`,
-      'utf8',
-    ),
-    'base64url',
-  );
+  const content_hash = hash('sha1', Buffer.from(profile + contentHashTail(p), 'utf8'), 'base64url');
   return {
     id,
     external_ref: p.externalRef ?? null,
