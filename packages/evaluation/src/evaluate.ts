@@ -477,8 +477,8 @@ function later<T>(promise: Promise<T>): Promise<T> {
 
 /**
  * The chunk loop shared by `reevaluatePathwayToEnd` and `recomputeAll`: chunk k+1 is read and evaluated while
- * chunk k is written (writes stay one at a time, in order). With a transaction handle (one connection) the steps
- * simply run one after the other.
+ * chunk k is written (on real Postgres two chunks are written at once). With a transaction handle (one connection)
+ * the steps simply run one after the other.
  */
 async function pipeline<Page>(
   handle: Handle,
@@ -489,27 +489,30 @@ async function pipeline<Page>(
   after: string | undefined,
 ): Promise<BatchOutcome & { chunks: number }> {
   const overlap = isDatabase(handle);
+  // On real Postgres two chunks are written at once, on two connections: writing (COPY into an indexed table) is
+  // the server's work and the slowest step, and one backend uses one core. Chunks are disjoint trainee ranges, so
+  // the two never touch the same rows. PGlite is one connection: one write at a time.
+  const maxWrites = overlap && handle.mode === 'postgres' ? 2 : 1;
   const total = { trainees: 0, evaluated: 0, written: 0, changed: 0, chunks: 0 };
   let next: Promise<Page> | undefined = later(read(after));
-  let writing: Promise<BatchOutcome> | undefined;
+  const writing: Promise<BatchOutcome>[] = [];
   try {
     while (next !== undefined) {
       const page: Page = await next;
       const cursor = lastId(page);
       next = cursor === undefined ? undefined : overlap ? later(read(cursor)) : undefined;
       const planned = await work(page);
-      if (writing) addTo(total, await writing);
-      writing = later(write(planned.plan, planned.trainees, planned.copyText));
+      while (writing.length >= maxWrites) addTo(total, await writing.shift()!);
+      writing.push(later(write(planned.plan, planned.trainees, planned.copyText)));
       if (!overlap) {
-        addTo(total, await writing);
-        writing = undefined;
+        addTo(total, await writing.shift()!);
         if (cursor !== undefined) next = read(cursor);
       }
     }
-    if (writing) addTo(total, await writing);
+    while (writing.length > 0) addTo(total, await writing.shift()!);
   } finally {
     // On failure, let in-flight work settle before returning (no writes behind the caller's back).
-    await Promise.allSettled([next, writing]);
+    await Promise.allSettled([next, ...writing]);
   }
   return total;
 }
