@@ -152,6 +152,25 @@ export function importTrainees(database: Database, ownerOrgId: string, source: R
 
 /** Bytes of JSON Lines per chunk: one chunk is one batch (one COPY) of roughly 1,400 profiles. */
 const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Shared buffers reused chunk after chunk, for a chunk's lines and for its encoded rows: both cross between
+ * the main thread and a worker without being copied or allocated again.
+ */
+class SlabPool {
+  private readonly free: SharedArrayBuffer[] = [];
+  constructor(private readonly minBytes: number) {}
+
+  take(bytes: number): SharedArrayBuffer {
+    const at = this.free.findIndex((b) => b.byteLength >= bytes);
+    if (at >= 0) return this.free.splice(at, 1)[0]!;
+    return new SharedArrayBuffer(Math.max(bytes, this.minBytes));
+  }
+
+  give(slab: SharedArrayBuffer | undefined): void {
+    if (slab && this.free.length < 8) this.free.push(slab);
+  }
+}
 /** Files larger than this validate on worker threads; smaller ones are not worth starting them. */
 const WORKER_THRESHOLD_BYTES = 16 * 1024 * 1024;
 
@@ -179,12 +198,16 @@ async function importTraineeLines(
     const copy = session.copy !== undefined;
     let runner: ChunkRunner = inlineRunner;
     let starting: Promise<unknown> | undefined;
-    const inflight: Promise<ChunkResult>[] = [];
+    const inflight: { result: Promise<ChunkResult>; lines: SharedArrayBuffer; out?: SharedArrayBuffer }[] = [];
     let maxInflight = 2;
     let storing: Promise<void> = Promise.resolve();
     let lineBase = 0;
+    const lineSlabs = new SlabPool(2 * chunkBytes);
+    // Encoded rows run ~1.2 times their JSON; a chunk whose rows do not fit gets a buffer of its own.
+    const rowSlabs = new SlabPool(Math.ceil(2.5 * chunkBytes));
 
-    const submit = (chunk: Uint8Array) => {
+    /** Submits the first `length` bytes of `lines` (whole lines), a slab taken from lineSlabs. */
+    const submit = (lines: SharedArrayBuffer, length: number) => {
       if (!starting && copy && bytes > threshold) {
         const count = options.workers ?? workerCount();
         // Until the workers are up (or if they cannot start), chunks are validated inline.
@@ -199,10 +222,15 @@ async function importTraineeLines(
               )
             : Promise.resolve();
       }
-      inflight.push(runner.run({ bytes: chunk, ownerOrgId, copy, maxLineBytes: limits.maxLineBytes }));
+      const out = copy ? rowSlabs.take(Math.ceil(length * 1.5)) : undefined;
+      const chunk = new Uint8Array(lines, 0, length);
+      const result = runner.run({ bytes: chunk, ownerOrgId, copy, maxLineBytes: limits.maxLineBytes, out });
+      inflight.push({ result, lines, out });
     };
     const takeOne = async (last: boolean) => {
-      const result = await inflight.shift()!;
+      const task = inflight.shift()!;
+      const result = await task.result;
+      lineSlabs.give(task.lines);
       if (result.tooLong) {
         throw new BulkFileError(413, `a line is longer than the limit of ${limits.maxLineBytes} bytes`);
       }
@@ -222,6 +250,7 @@ async function importTraineeLines(
       const bytesSoFar = bytes;
       await storing;
       storing = writeTraineeBatch(session, ownerOrgId, result.batch).then((o) => {
+        rowSlabs.give(task.out); // the COPY has been sent and acknowledged: nothing reads these bytes any more
         report.accepted += o.created + o.updated + o.unchanged;
         report.created += o.created;
         report.updated += o.updated;
@@ -247,25 +276,31 @@ async function importTraineeLines(
         pending.push(buf);
         pendingBytes += buf.length;
         if (pendingBytes < chunkBytes) continue;
-        const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        const slab = lineSlabs.take(pendingBytes);
+        const all = gather(slab, pending, pendingBytes);
         const cut = all.lastIndexOf(0x0a);
         const rest = all.length - (cut + 1);
         if (rest > limits.maxLineBytes) {
           throw new BulkFileError(413, `a line is longer than the limit of ${limits.maxLineBytes} bytes`);
         }
-        if (cut >= 0) submit(all.subarray(0, cut + 1));
-        // The unfinished line is copied so the chunk's buffer can go once its worker is done with it.
+        // The unfinished line is copied out before the slab goes to its worker.
         pending = rest > 0 ? [Buffer.from(all.subarray(cut + 1))] : [];
         pendingBytes = rest;
+        if (cut >= 0) submit(slab, cut + 1);
+        else lineSlabs.give(slab);
         while (inflight.length >= maxInflight) await takeOne(false);
       }
       // A last line without its newline is still a line; if it does not parse, the file was cut short.
       const cutShort = lastByte !== 0x0a;
-      if (pendingBytes > 0) submit(Buffer.concat(pending, pendingBytes));
+      if (pendingBytes > 0) {
+        const slab = lineSlabs.take(pendingBytes);
+        gather(slab, pending, pendingBytes);
+        submit(slab, pendingBytes);
+      }
       while (inflight.length > 0) await takeOne(inflight.length === 1 && cutShort);
       await storing;
     } catch (err) {
-      await Promise.allSettled([storing, ...inflight]);
+      await Promise.allSettled([storing, ...inflight.map((t) => t.result)]);
       throw toFileError(err, limits);
     } finally {
       await starting;
@@ -274,6 +309,17 @@ async function importTraineeLines(
   });
   options.onProgress?.({ bytes, rows });
   return report;
+}
+
+/** Copies `pieces` (`bytes` in all) to the start of `slab`; returns a view of them there. */
+function gather(slab: SharedArrayBuffer, pieces: readonly Buffer[], bytes: number): Buffer {
+  const all = Buffer.from(slab, 0, bytes);
+  let at = 0;
+  for (const piece of pieces) {
+    all.set(piece, at);
+    at += piece.length;
+  }
+  return all;
 }
 
 export type VacancyRowWrite = VacancyWrite & { employer_id: string };

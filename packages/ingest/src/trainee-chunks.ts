@@ -12,6 +12,12 @@ export interface ChunkTask {
   /** Encode the rows for COPY (Postgres) rather than keep them as objects (PGlite). */
   copy: boolean;
   maxLineBytes: number;
+  /**
+   * Shared memory for the encoded rows, used when large enough. With `bytes` in shared memory too, a chunk
+   * crosses between threads without allocating: a fresh buffer per megabyte of file made both threads collect
+   * garbage over and over for the external memory alone.
+   */
+  out?: SharedArrayBuffer;
 }
 
 export interface ChunkResult {
@@ -82,9 +88,11 @@ export function processTraineeChunk(task: ChunkTask): ChunkResult {
     }
     builder.addProfile(parsed.data);
   }
-  return { batch: builder.finish(), rejected, lines, rows, lastLineSyntaxError, tooLong };
+  return { batch: builder.finish(task.out), rejected, lines, rows, lastLineSyntaxError, tooLong };
 }
 
 /** What a worker hands back without copying: the encoded rows. */
-export const transferablesOf = (result: ChunkResult): ArrayBuffer[] =>
-  result.batch.copy ? [result.batch.copy.buffer as ArrayBuffer] : [];
+export const transferablesOf = (result: ChunkResult): ArrayBuffer[] => {
+  const buffer = result.batch.copy?.buffer;
+  return buffer instanceof ArrayBuffer ? [buffer] : []; // shared memory is shared, not transferred
+};

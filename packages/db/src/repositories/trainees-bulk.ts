@@ -146,12 +146,20 @@ export class TraineeBatchBuilder {
     this.note(id, ref, contentHash);
   }
 
-  /** The batch so far; the builder starts over empty. */
-  finish(): TraineeBatch {
+  /**
+   * The batch so far; the builder starts over empty. The encoded rows are copied into `out` when it is large
+   * enough, else onto an ArrayBuffer of their own (which a worker can transfer).
+   */
+  finish(out?: SharedArrayBuffer): TraineeBatch {
     const batch: TraineeBatch = { ids: this.ids, refs: this.refs, hashes: this.hashes, superseded: this.superseded };
     if (this.copy) {
-      // A copy of exactly the bytes written, on its own ArrayBuffer so that it can be transferred.
-      batch.copy = this.writer ? new Uint8Array(this.writer.bytes()) : new Uint8Array(0);
+      const bytes = this.writer ? this.writer.bytes() : new Uint8Array(0);
+      if (out && out.byteLength >= bytes.byteLength) {
+        batch.copy = new Uint8Array(out, 0, bytes.byteLength);
+        batch.copy.set(bytes);
+      } else {
+        batch.copy = new Uint8Array(bytes);
+      }
       batch.ends = Uint32Array.from(this.ends);
     } else {
       batch.writes = this.writes;
@@ -205,7 +213,8 @@ class RefFilter {
   private readonly bits = new Uint32Array(1 << 21); // 2^26 bits
   private static readonly MASK = (1 << 26) - 1;
 
-  private static hashes(ref: string): [number, number] {
+  /** The two hashes of `ref`, into hashes[at] and hashes[at + 1]. */
+  static hash(ref: string, hashes: Uint32Array, at: number): void {
     let h1 = 0x811c9dc5;
     let h2 = 0x9747b28c;
     for (let i = 0; i < ref.length; i++) {
@@ -214,19 +223,22 @@ class RefFilter {
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
       h2 ^= h2 >>> 15;
     }
-    return [h1 >>> 0, (h2 | 1) >>> 0];
+    hashes[at] = h1;
+    hashes[at + 1] = h2 | 1;
   }
 
-  add(ref: string): void {
-    const [h1, h2] = RefFilter.hashes(ref);
+  add(hashes: Uint32Array, at: number): void {
+    const h1 = hashes[at]!;
+    const h2 = hashes[at + 1]!;
     for (let i = 0; i < 4; i++) {
       const bit = (h1 + Math.imul(i, h2)) & RefFilter.MASK;
       this.bits[bit >>> 5]! |= 1 << (bit & 31);
     }
   }
 
-  mightHave(ref: string): boolean {
-    const [h1, h2] = RefFilter.hashes(ref);
+  mightHave(hashes: Uint32Array, at: number): boolean {
+    const h1 = hashes[at]!;
+    const h2 = hashes[at + 1]!;
     for (let i = 0; i < 4; i++) {
       const bit = (h1 + Math.imul(i, h2)) & RefFilter.MASK;
       if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
@@ -326,9 +338,13 @@ export async function writeTraineeBatch(
   const skip = new Uint8Array(n);
   for (const i of batch.superseded) skip[i] = 1;
   const refs: string[] = [];
+  // Each ref is hashed once, for the filter's test now and its update once the batch is stored.
+  const hashes = state.seen ? new Uint32Array(2 * n) : undefined;
   for (let i = 0; i < n; i++) {
     const ref = batch.refs[i];
-    if (ref != null && !skip[i] && (!state.seen || state.seen.mightHave(ref))) refs.push(ref);
+    if (ref == null || skip[i]) continue;
+    if (hashes) RefFilter.hash(ref, hashes, 2 * i);
+    if (!state.seen || state.seen.mightHave(hashes!, 2 * i)) refs.push(ref);
   }
   let existing: Awaited<ReturnType<typeof traineesRepository.existingByExternalRef>> = [];
   if (refs.length > 0) {
@@ -405,8 +421,7 @@ export async function writeTraineeBatch(
   state.unreported += created.length + updated.length;
   if (state.seen) {
     for (let i = 0; i < n; i++) {
-      const ref = batch.refs[i];
-      if (ref != null && fate[i] === 0) state.seen.add(ref);
+      if (batch.refs[i] != null && fate[i] === 0) state.seen.add(hashes!, 2 * i);
     }
   }
   if (created.length + updated.length > 0) {
