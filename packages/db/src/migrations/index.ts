@@ -5,6 +5,7 @@ import * as placements from './20261129_0003_placements.ts';
 import * as compactEligibility from './20261129_0004_compact_eligibility.ts';
 import * as notifications from './20261129_0005_notifications.ts';
 import * as dropEligibilityStatusIndex from './20261129_0006_drop_eligibility_status_index.ts';
+import * as traineeOwnerCheck from './20261129_0007_trainee_owner_check.ts';
 
 // A static index rather than a folder scan: bundlers and tests see exactly the same list, in this order.
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0004_compact_eligibility': compactEligibility,
   '20261129_0005_notifications': notifications,
   '20261129_0006_drop_eligibility_status_index': dropEligibilityStatusIndex,
+  '20261129_0007_trainee_owner_check': traineeOwnerCheck,
 };
 
 export const migrationProvider: MigrationProvider = {
