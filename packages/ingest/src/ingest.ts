@@ -150,8 +150,12 @@ export function importTrainees(database: Database, ownerOrgId: string, source: R
   return ingest(database, source, kind, options);
 }
 
-/** Bytes of JSON Lines per chunk: one chunk is one batch (one COPY) of roughly 1,400 profiles. */
-const CHUNK_BYTES = 1024 * 1024;
+/**
+ * Bytes of JSON Lines per chunk: one chunk is one batch (one COPY, one outbox event) of roughly 2,900 profiles.
+ * 2 MiB measured 0.5 s faster than 1 MiB over a million profiles (fewer per-batch costs on the main thread and
+ * in Postgres) at the same peak RSS; 4 MiB was no faster and took ~50 MB more.
+ */
+const CHUNK_BYTES = 2 * 1024 * 1024;
 
 /**
  * Shared buffers reused chunk after chunk, for a chunk's lines and for its encoded rows: both cross between
