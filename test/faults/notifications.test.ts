@@ -10,8 +10,9 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { createOwnDatabase, TEST_DATABASE_URL } from '../helpers/db.ts';
+import { until } from '../helpers/wait.ts';
 import { type Org, partnershipWorld, postTrainee, postVacancy } from '../matching/helpers.ts';
-import { type SmtpReceiver, startSmtpReceiver, startWebhookReceiver, until } from '../notifications/receivers.ts';
+import { type SmtpReceiver, startSmtpReceiver, startWebhookReceiver } from '../notifications/receivers.ts';
 import { deliveryCounts, seedProposals, skipOutbox } from '../notifications/seed.ts';
 import { endRun, pendingOutbox } from './helpers.ts';
 

@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { nurseProfile } from '../helpers/factories.ts';
+import { until } from '../helpers/wait.ts';
 import { type Org, partnershipWorld, placementsOf, postTrainee, postVacancy, TODAY } from './helpers.ts';
 
 // The whole path through the embedded job runtime: API writes + outbox → relay → in-process runtime → the real
@@ -24,16 +25,6 @@ let relay: OutboxRelay;
 let employer: Org;
 let provider: Org;
 let partnershipId: string;
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const pending = async () =>
   Number(

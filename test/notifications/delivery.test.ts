@@ -5,14 +5,9 @@ import { shippedPacks } from '@corridor/rules';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, buildTestApp, type TestApp } from '../helpers/app.ts';
+import { until } from '../helpers/wait.ts';
 import { type Org, partnershipWorld, postTrainee, postVacancy, traineeKey } from '../matching/helpers.ts';
-import {
-  type SmtpReceiver,
-  startSmtpReceiver,
-  startWebhookReceiver,
-  until,
-  type WebhookReceiver,
-} from './receivers.ts';
+import { type SmtpReceiver, startSmtpReceiver, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
 
 // Notifications end to end with real parts: API writes → outbox → relay → notify.fanout → ledger →
 // notify.deliver → a real SMTP server (smtp-server, messages parsed by mailparser) and a real HTTP receiver that
