@@ -7,6 +7,7 @@ import type {
   OfferTermsInput,
 } from '@corridor/domain';
 import { type CompiledCondition, compileCondition, FALSE, TRUE, UNKNOWN } from './conditions.ts';
+import { IntTable } from './criteria/common.ts';
 import { type Check, compileKind, copyOut, type KindCompiled, type Out } from './criteria/index.ts';
 import { deriveFacts, type Facts } from './facts.ts';
 import type { Criterion, RulePack, Verification } from './schema.ts';
@@ -155,28 +156,6 @@ const pointsText = (n: number): string => {
   return s;
 };
 
-/**
- * Points sentences by `sentenceKey`, in a direct-mapped table: one multiply, one typed-array load and one
- * compare per lookup (a Map hashed every key), and bounded memory (a colliding key replaces the entry).
- */
-class SentenceCache {
-  private readonly keys = new Int32Array(4096).fill(-1);
-  private readonly values = new Array<string | undefined>(4096).fill(undefined);
-
-  get(key: number): string | undefined {
-    if (key < 0) return undefined;
-    const i = Math.imul(key, 0x9e3779b1) >>> 20;
-    return this.keys[i] === key ? this.values[i] : undefined;
-  }
-
-  set(key: number, detail: string): void {
-    if (key < 0) return;
-    const i = Math.imul(key, 0x9e3779b1) >>> 20;
-    this.keys[i] = key;
-    this.values[i] = detail;
-  }
-}
-
 /** Status flags a step loop returns. */
 const BLOCKED = 1;
 const OPEN = 2;
@@ -233,7 +212,10 @@ function generateLoop(steps: readonly Step[], out: Out, unmet: Unmet, acc: Float
       );
     if (s.decisive)
       lines.push(
-        `if (status === 'unmet') flags |= unmet(${i}, f, r, gaps); else if (status === 'unknown') flags |= ${OPEN};`,
+        s.bridges.length === 0
+          ? // No bridge to try: the gap is pushed here, without a call.
+            `if (status === 'unmet') { gaps.push({ criterionId: id${i}, need: r.need, have: r.have }); flags |= ${BLOCKED}; } else if (status === 'unknown') flags |= ${OPEN};`
+          : `if (status === 'unmet') flags |= unmet(${i}, f, r, gaps); else if (status === 'unknown') flags |= ${OPEN};`,
       );
     lines.push(entry('status', 'points', 'r.detail'));
     if (s.applies === undefined) body.push(lines.join('\n'));
@@ -288,7 +270,7 @@ export function compilePack(
   const out: Out = { status: 'unknown', detail: '', need: '', have: '', points: 0, upside: 0 };
 
   // The points sentence follows from the branch, the total and the upside: memoised for whole numbers.
-  const sentences = new SentenceCache();
+  const sentences = new IntTable<string>();
   const passMarkNeed = `${passMark} points`;
 
   // Sums the step loop leaves: [total, upside, then points and upside per cap].

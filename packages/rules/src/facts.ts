@@ -36,6 +36,8 @@ export interface FactsMemo {
   qualificationsInShown?: string | undefined;
   /** Each qualification's field in lower case. */
   qualificationFields?: (string | undefined)[] | undefined;
+  /** The qualifications as one number for the qualification checks' memo (see criteria/qualification.ts). */
+  qualificationKey?: number | undefined;
   /** The profile's and the offer's ISCO codes as small numbers (see `iscoId` in criteria/occupation.ts). */
   profileIscoId?: number | undefined;
   offerIscoId?: number | undefined;
@@ -104,6 +106,7 @@ class DerivedFacts implements Facts {
     qualificationsIn: undefined,
     qualificationsInShown: undefined,
     qualificationFields: undefined,
+    qualificationKey: undefined,
     profileIscoId: undefined,
     offerIscoId: undefined,
   };

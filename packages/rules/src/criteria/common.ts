@@ -119,6 +119,94 @@ export class Memo<K extends number | string = number> {
   }
 }
 
+/**
+ * Values by whole-number keys (0 … 2^30), in an open-addressed table: a typed array of keys probed linearly,
+ * so a lookup is a multiply and a few loads and compares where a Map hashes and walks its buckets. At most
+ * half full; emptied when it holds `limit` entries, so that its memory stays bounded. Negative keys are never
+ * found nor kept.
+ */
+export class IntTable<V> {
+  private keys = new Int32Array(16).fill(-1);
+  private values = new Array<V | undefined>(16).fill(undefined);
+  private size = 0;
+  constructor(private readonly limit = 4096) {}
+
+  get(key: number): V | undefined {
+    if (key < 0) return undefined;
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    let i = slotOf(key) & mask;
+    for (;;) {
+      const k = keys[i]!;
+      if (k === key) return this.values[i];
+      if (k === -1) return undefined;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Keep `value` for `key`, which `get` has just not found. */
+  set(key: number, value: V): void {
+    if (key < 0 || key > MAX_INT_KEY) return;
+    if (this.size >= this.limit) this.clear();
+    if ((this.size + 1) * 2 > this.keys.length) {
+      const keys = this.keys;
+      const values = this.values;
+      this.keys = new Int32Array(keys.length * 2).fill(-1);
+      this.values = new Array<V | undefined>(keys.length * 2).fill(undefined);
+      for (let i = 0; i < keys.length; i++) if (keys[i] !== -1) this.put(keys[i]!, values[i]!);
+    }
+    this.put(key, value);
+    this.size++;
+  }
+
+  clear(): void {
+    if (this.size === 0) return;
+    this.keys.fill(-1);
+    this.values.fill(undefined);
+    this.size = 0;
+  }
+
+  private put(key: number, value: V): void {
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    let i = slotOf(key) & mask;
+    while (keys[i] !== -1) i = (i + 1) & mask;
+    keys[i] = key;
+    this.values[i] = value;
+  }
+}
+export const MAX_INT_KEY = 0x3fffffff;
+const slotOf = (key: number): number => {
+  const h = Math.imul(key, 0x9e3779b1);
+  return h ^ (h >>> 16);
+};
+
+/** `Memo` for whole-number keys: in an `IntTable` up to 2^30, in a Map beyond. */
+export class NumberMemo {
+  private readonly table = new IntTable<Out>();
+  private readonly wide = new Map<number, Out>();
+  private asOf = '';
+
+  get(f: Facts, key: number): Out | undefined {
+    if (f.asOf !== this.asOf) {
+      this.table.clear();
+      this.wide.clear();
+      this.asOf = f.asOf;
+      return undefined;
+    }
+    return key > MAX_INT_KEY ? this.wide.get(key) : this.table.get(key);
+  }
+
+  /** Record what the slow path wrote into `o` for `key`. */
+  record(key: number, o: Out): void {
+    if (key <= MAX_INT_KEY) this.table.set(key, copyOut(o));
+    else {
+      if (this.wide.size >= 4096) this.wide.clear();
+      this.wide.set(key, copyOut(o));
+    }
+  }
+}
+
 /** The same for whole-number keys below `size`, in an array. */
 export class DenseMemo {
   private readonly array: (Out | undefined)[];
@@ -147,7 +235,7 @@ export class DenseMemo {
  */
 export function memoised(keyOf: (f: Facts) => number, slow: Check, dense = 0): Check {
   const small = new DenseMemo(dense);
-  const large = new Memo<number>();
+  const large = new NumberMemo();
   return (f, o) => {
     const key = keyOf(f);
     if (key < 0) return slow(f, o);

@@ -1,7 +1,7 @@
 import { startsWithAny } from '../conditions.ts';
 import { DAYS_PER_MONTH, dayNumber, minusYears } from '../dates.ts';
 import type { Facts } from '../facts.ts';
-import { byPoints, type KindCompiled, type KindContext, Memo } from './common.ts';
+import { byPoints, type KindCompiled, type KindContext, NumberMemo } from './common.ts';
 
 /**
  * Day number of the start of an N-year window ending on asOf. It depends on the date alone, so it is kept for
@@ -95,7 +95,7 @@ export function compileExperience({ c, suffix }: KindContext<'experience'>): Kin
   const tmp = { known: 0, possible: 0 };
   const spec = monthsSpec(c);
   // The sentences depend only on whole months known and possible, and the points: memoised by those.
-  const sentences = new Memo<number>();
+  const sentences = new NumberMemo();
   return {
     hasPoints: rows.length > 0,
     threshold: min !== undefined,

@@ -1,7 +1,7 @@
 import type { Qualification } from '@corridor/domain';
 import { FALSE, TRUE, UNKNOWN } from '../conditions.ts';
 import type { Facts } from '../facts.ts';
-import { byPoints, type KindCompiled, type KindContext } from './common.ts';
+import { byPoints, type KindCompiled, type KindContext, NumberMemo } from './common.ts';
 
 /**
  * The qualifications as quoted in a sentence ("ISCED 6 Nursing (4 yrs); ISCED 3"), built once per profile and
@@ -49,6 +49,39 @@ function lowerFields(f: Facts, quals: readonly Qualification[]): (string | undef
   }
   return fields;
 }
+/** Fields seen in qualifications, numbered from 1 (bounded: past the limit, profiles are not memoised). */
+const FIELD_IDS = new Map<string, number>();
+const smallInt = (n: number, max: number) => Number.isInteger(n) && n >= 0 && n <= max;
+/**
+ * A number for everything a qualification check reads of a profile with at most one qualification (its ISCED
+ * level, duration and field), once per profile; -1 when there are several or a value is out of range.
+ */
+function qualificationKey(f: Facts, quals: readonly Qualification[]): number {
+  let key = f.memo.qualificationKey;
+  if (key === undefined) {
+    key = -1;
+    if (quals.length === 0) key = 0;
+    else if (quals.length === 1) {
+      const q = quals[0]!;
+      const d = q.durationYears;
+      let fieldId = 0;
+      if (q.field !== undefined) {
+        fieldId = FIELD_IDS.get(q.field) ?? -1;
+        if (fieldId < 0 && FIELD_IDS.size < 1023) {
+          fieldId = FIELD_IDS.size + 1;
+          FIELD_IDS.set(q.field, fieldId);
+        }
+      }
+      if (fieldId >= 0 && smallInt(q.iscedLevel, 8) && (d === undefined || smallInt(d, 15)))
+        key = 1 + (fieldId * 17 + (d === undefined ? 0 : d + 1)) * 9 + q.iscedLevel;
+    }
+    f.memo.qualificationKey = key;
+  }
+  return key;
+}
+/** Recognition of a qualification in one destination: 0 not given, 1 none, 2 in progress, 3 partial, 4 full. */
+const STATUS_CODES: Record<string, number> = { none: 1, in_progress: 2, partial: 3, full: 4 };
+
 const qualificationLabel = (q: Qualification): string =>
   `ISCED ${q.iscedLevel}${q.field ? ` ${q.field}` : ''}${q.durationYears !== undefined ? ` (${q.durationYears} yrs)` : ''}`;
 
@@ -72,6 +105,8 @@ export function compileQualification({ c, pack, suffix }: KindContext<'qualifica
   const needTailOpen = `; needs ${need}${OPEN}${suffix}`;
   const minDuration = c.minDurationYears;
   const minIsced = c.minIsced;
+  // Outcomes of profiles with at most one qualification, by its key and its recognition here.
+  const byKey = new NumberMemo();
   return {
     hasPoints: rows.length > 0,
     threshold: rows.length === 0 ? true : threshold && c.decisive !== false,
@@ -85,6 +120,21 @@ export function compileQualification({ c, pack, suffix }: KindContext<'qualifica
         o.detail = notGiven;
         o.have = 'not given';
         return;
+      }
+      let key = qualificationKey(f, quals);
+      if (key > 0 && recognition !== undefined) {
+        const given = quals[0]!.recognition;
+        let status = 0;
+        if (given !== undefined) {
+          let s = 'none';
+          for (const r of given) if (r.destination === destination) s = r.status;
+          status = STATUS_CODES[s] ?? -1;
+        }
+        key = status < 0 ? -1 : key * 8 + status;
+      } else if (key > 0) key *= 8;
+      if (key >= 0) {
+        const hit = byKey.get(f, key);
+        if (hit !== undefined) return hit;
       }
       let met = false;
       let open = false;
@@ -132,6 +182,8 @@ export function compileQualification({ c, pack, suffix }: KindContext<'qualifica
           ? `${have}; ${o.points} points${open && !met ? OPEN : ''}${suffix}`
           : have + (open && !met ? needTailOpen : needTail);
       o.have = have;
+      if (key >= 0) byKey.record(key, o);
+      return undefined;
     },
   };
 }
