@@ -1,6 +1,6 @@
 import type { EligibilityProfile, EligibilityResult, OfferTermsInput } from '@corridor/domain';
 import { CheckRegistry, type CompiledPack, type CompileOptions, compilePack } from './compile.ts';
-import { deriveFacts } from './facts.ts';
+import { deriveFacts, type Facts } from './facts.ts';
 import { SHIPPED_PACK_JSON } from './packs/index.ts';
 import { RulePack } from './schema.ts';
 import { formatIssues } from './validate.ts';
@@ -75,6 +75,8 @@ export function createRuleBook(packs: readonly RulePack[], options: CompileOptio
   };
   let allAsOf: string | undefined;
   let allInForce: CompiledPack[] = [];
+  let evaluateAll: EvaluateAll | undefined;
+  const generated = new Map<string, EvaluateAll | undefined>();
   return {
     list: (asOf) => ids.flatMap((id) => pick(id, asOf) ?? []).map((c) => summary(c.pack)),
     get: (id, asOf) => pick(id, asOf)?.pack,
@@ -87,14 +89,27 @@ export function createRuleBook(packs: readonly RulePack[], options: CompileOptio
         // Every pathway: the packs in force on the last as-of date are kept, in id order.
         if (asOf !== allAsOf) {
           allInForce = [];
+          // Which version of each pathway, as a key for the generated code below.
+          let key = '';
           for (const id of ids) {
             const c = pick(id, asOf);
             if (c !== undefined) allInForce.push(c);
+            key += `${c === undefined ? -1 : byId.get(id)!.indexOf(c)} `;
           }
           allAsOf = asOf;
+          if (options.generate === false) evaluateAll = undefined;
+          else {
+            // Dates alternate between few sets of versions: each set's code is generated once.
+            evaluateAll = generated.get(key);
+            if (evaluateAll === undefined && !generated.has(key)) {
+              evaluateAll = generateEvaluateAll(allInForce);
+              generated.set(key, evaluateAll);
+            }
+          }
         }
         const list = allInForce;
         if (!byDestination) {
+          if (evaluateAll !== undefined) return evaluateAll(facts);
           const results: EligibilityResult[] = new Array(list.length);
           for (let i = 0; i < list.length; i++) results[i] = list[i]!.evaluateFacts(facts);
           return results;
@@ -116,6 +131,27 @@ export function createRuleBook(packs: readonly RulePack[], options: CompileOptio
       return results;
     },
   };
+}
+
+type EvaluateAll = (facts: Facts) => EligibilityResult[];
+/**
+ * Every pack in force, each called from a call site of its own (one target each, where a loop's single site
+ * sees every pack's closure); the source holds only integers. Undefined where code generation from strings is
+ * disallowed (the loop is used).
+ */
+function generateEvaluateAll(list: readonly CompiledPack[]): EvaluateAll | undefined {
+  const head: string[] = [];
+  const calls: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    head.push(`const e${i} = list[${i}].evaluateFacts;`);
+    calls.push(`e${i}(facts)`);
+  }
+  const source = `'use strict';\n${head.join('\n')}\nreturn function evaluateAll(facts) {\nreturn [${calls.join(', ')}];\n};`;
+  try {
+    return new Function('list', source)(list) as EvaluateAll;
+  } catch {
+    return undefined;
+  }
 }
 
 let shipped: RulePack[] | undefined;
