@@ -53,7 +53,11 @@ export {
   placementsRepository,
   type TransitionOutcome,
 } from './repositories/placements.repository.ts';
-export { type RulePackVersionWrite, rulePacksRepository } from './repositories/rule-packs.repository.ts';
+export {
+  type RulePackVersionWrite,
+  ruleCalendarRepository,
+  rulePacksRepository,
+} from './repositories/rule-packs.repository.ts';
 export {
   type TraineeWrite,
   traineesRepository,

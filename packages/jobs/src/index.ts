@@ -17,4 +17,5 @@ export {
   ruleChangeDescriber,
 } from './notifications.ts';
 export { corridorCoalesce, corridorRoutes } from './routes.ts';
+export { announceRuleChanges, startRuleCalendar } from './rule-calendar.ts';
 export { type JobSystem, startJobSystem } from './system.ts';

@@ -75,6 +75,11 @@ export const corridorRoutes: OutboxRoutes<CorridorJobs> = withNotifications({
     const { pathwayId, version } = PathwayPublished.parse(event.payload);
     return [{ job: 'eligibility.reevaluate', payload: { pathwayId, toVersion: version } }];
   },
+  // A dated version took effect (the rule calendar): the same re-evaluation as publishing.
+  'pathway.took_effect': (event) => {
+    const { pathwayId, version } = PathwayPublished.parse(event.payload);
+    return [{ job: 'eligibility.reevaluate', payload: { pathwayId, toVersion: version } }];
+  },
   'pathway.reevaluation_continues': (event) => {
     const { pathwayId, toVersion, chunkAfter } = ReevaluationContinues.parse(event.payload);
     return [{ job: 'eligibility.reevaluate', payload: { pathwayId, toVersion, chunkAfter } }];

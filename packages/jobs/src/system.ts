@@ -13,6 +13,7 @@ import {
 import { buildHandlers, workerConcurrency } from './handlers.ts';
 import { type NotificationTuning, type NotifyConfig, notificationDeps } from './notifications.ts';
 import { corridorCoalesce, corridorRoutes } from './routes.ts';
+import { startRuleCalendar } from './rule-calendar.ts';
 
 export interface JobSystem {
   runtime: JobRuntime<CorridorJobs>;
@@ -71,6 +72,8 @@ export async function startJobSystem(
       })
     : undefined;
   sweeper?.start();
+  // Versions that take effect on a date re-evaluate their trainees that day; runs wherever the relay runs.
+  const calendar = options.relay ? startRuleCalendar(database, ruleBooks, utcToday, log) : undefined;
   return {
     runtime,
     mode: config.redisUrl ? 'bullmq' : 'in-process',
@@ -81,6 +84,7 @@ export async function startJobSystem(
       return bullmq.queues();
     },
     async stop() {
+      await calendar?.stop();
       await sweeper?.stop();
       await relay?.stop();
       await runtime.close();

@@ -6,6 +6,7 @@ import * as compactEligibility from './20261129_0004_compact_eligibility.ts';
 import * as notifications from './20261129_0005_notifications.ts';
 import * as dropEligibilityStatusIndex from './20261129_0006_drop_eligibility_status_index.ts';
 import * as traineeOwnerCheck from './20261129_0007_trainee_owner_check.ts';
+import * as ruleCalendar from './20261129_0008_rule_calendar.ts';
 
 // A static index rather than a folder scan: bundlers and tests see exactly the same list, in this order.
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0005_notifications': notifications,
   '20261129_0006_drop_eligibility_status_index': dropEligibilityStatusIndex,
   '20261129_0007_trainee_owner_check': traineeOwnerCheck,
+  '20261129_0008_rule_calendar': ruleCalendar,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -67,3 +67,30 @@ export const rulePacksRepository = {
     return `${r.n}:${r.last ?? ''}`;
   },
 };
+
+/** The rule calendar's one row (see migration 0008). */
+export const ruleCalendarRepository = {
+  /**
+   * Locks the calendar for one announcement run and returns the last day announced (undefined on a new install).
+   * Call inside the transaction that writes the day's events and `advance`s: concurrent runs take turns, and the
+   * second finds the days already announced.
+   */
+  async lock(trx: Executor): Promise<string | undefined> {
+    const row = await trx
+      .selectFrom('rule_calendar')
+      .select(sql<string>`checked_through::text`.as('day'))
+      .where('id', '=', 1)
+      .forUpdate()
+      .executeTakeFirst();
+    return row?.day;
+  },
+
+  advance(trx: Executor, day: string) {
+    return trx
+      .insertInto('rule_calendar')
+      .values({ id: 1, checked_through: day })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ checked_through: day }))
+      .execute()
+      .then(() => undefined);
+  },
+};

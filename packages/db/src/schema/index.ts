@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import type { ApiKeysTable } from './api-keys.ts';
 import type { EligibilityResultsTable, RulePackVersionsTable } from './eligibility.ts';
 import type { IdempotencyRecordsTable } from './idempotency.ts';
@@ -38,5 +39,6 @@ export interface DB {
   notification_deliveries: NotificationDeliveriesTable;
   inbox_items: InboxItemsTable;
   disclosures: DisclosuresTable;
+  rule_calendar: { id: Generated<number>; checked_through: string };
 }
 export type { VacancyTerms } from './vacancies.ts';
