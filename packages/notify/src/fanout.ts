@@ -223,13 +223,6 @@ function inboxItem(n: Notice, rendered: { title: string; body: string }): InboxW
   };
 }
 
-/** Hands deliveries to the queue: marks them queued and writes `notifications.due` events, in the caller's transaction. */
-export async function queueDeliveries(trx: Executor, ids: readonly string[], queuedForMs: number): Promise<void> {
-  if (ids.length === 0) return;
-  await deliveriesRepository.markQueued(trx, ids, queuedForMs);
-  await announceDue(trx, ids);
-}
-
 /**
  * The `notifications.due` events (one per DUE_CHUNK deliveries) for deliveries already marked queued, in the
  * caller's transaction: fan-out marks them as it inserts them, the sweeper as it claims them.

@@ -13,7 +13,6 @@ export {
   type FanOutOptions,
   type FanOutOutcome,
   fanOut,
-  queueDeliveries,
 } from './fanout.ts';
 export {
   channelAllowed,

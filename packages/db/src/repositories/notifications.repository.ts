@@ -438,15 +438,6 @@ export const deliveriesRepository = {
           AND NOT (notification_deliveries.data->'items') ? ${itemKey}`.execute(db);
   },
 
-  /** Marks deliveries as handed to the queue (a `notifications.due` event is written in the same transaction). */
-  markQueued(db: Executor, ids: readonly string[], forMs: number) {
-    if (ids.length === 0) return Promise.resolve();
-    return sql`UPDATE notification_deliveries SET queued_until = now() + ${`${forMs} milliseconds`}::interval
-               WHERE id = any(${[...ids]}::uuid[])`
-      .execute(db)
-      .then(() => undefined);
-  },
-
   /**
    * Due deliveries nobody holds: pending ones whose time has come and that are not queued already, and tries whose
    * lease ran out (the worker died mid-send). Claimed with SKIP LOCKED so several sweepers share the work; the
