@@ -11,6 +11,7 @@ const BENCHES: Record<string, { file: string; args?: string[] }> = {
   relay: { file: 'packages/queue/bench/relay.bench.ts' },
   round: { file: 'packages/matching/bench/round.bench.ts' },
   reevaluation: { file: 'bench/src/reevaluation.bench.ts' },
+  'match-trainee': { file: 'packages/jobs/bench/match-trainee.bench.ts' },
   notifications: { file: 'bench/src/notifications.bench.ts' },
 };
 
