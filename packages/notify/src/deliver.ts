@@ -79,14 +79,17 @@ export async function deliver(
     webhookEndpointsRepository.byIds(db, endpointIds),
     notificationContactsRepository.byIds(db, contactIds),
     notificationFactsRepository.traineeAddresses(db, traineeIds),
-    notificationPreferencesRepository.ensure(db, 'contact', contactIds),
-    notificationPreferencesRepository.ensure(db, 'trainee', traineeIds),
+    // Fan-out created every recipient's row (and its link token); a try only reads them.
+    notificationPreferencesRepository.forRecipients(db, 'contact', contactIds),
+    notificationPreferencesRepository.forRecipients(db, 'trainee', traineeIds),
   ]);
   const endpointById = new Map(endpoints.map((e) => [e.id, e]));
   const contactById = new Map(contacts.map((c) => [c.id, c]));
   const traineeById = new Map(trainees.map((t) => [t.id, t]));
+  const contactPrefsById = new Map(contactPrefs.map((p) => [p.recipient_id, p]));
+  const traineePrefsById = new Map(traineePrefs.map((p) => [p.recipient_id, p]));
   const prefsFor = (kind: 'contact' | 'trainee', id: string) =>
-    (kind === 'contact' ? contactPrefs : traineePrefs).find((p) => p.recipient_id === id);
+    (kind === 'contact' ? contactPrefsById : traineePrefsById).get(id);
 
   const outcomes: DeliveryOutcome[] = [];
   const succeeded = new Set<string>();

@@ -125,11 +125,17 @@ export const notificationPreferencesRepository = {
       .values(unique.map((id) => ({ recipient_kind: kind, recipient_id: id, token: newToken() })))
       .onConflict((oc) => oc.columns(['recipient_kind', 'recipient_id']).doNothing())
       .execute();
+    return notificationPreferencesRepository.forRecipients(db, kind, unique);
+  },
+
+  /** The recipients' rows as they are (fan-out created them; a missing row means the recipient was removed). */
+  forRecipients(db: Executor, kind: 'contact' | 'trainee', ids: readonly string[]) {
+    if (ids.length === 0) return Promise.resolve([]);
     return db
       .selectFrom('notification_preferences')
       .selectAll()
       .where('recipient_kind', '=', kind)
-      .where('recipient_id', 'in', unique)
+      .where('recipient_id', 'in', [...new Set(ids)])
       .execute();
   },
 
