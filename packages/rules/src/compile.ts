@@ -38,6 +38,12 @@ interface Step {
   readonly notApplicable: string;
   /** The outcome when `appliesWhen` cannot be decided: unknown, with every point possible. */
   readonly cannotTell: Out;
+  /**
+   * The check reads the job offer and the date only, and nothing can waive or bridge it, so its outcome for an offer
+   * is everyone's: `always` (a jobOffer criterion, a salary whose tiers carry no condition on the person), or
+   * `withOfferOccupation` (an occupation list checked against the offered job when the offer names one).
+   */
+  readonly offerOnly: false | 'always' | 'withOfferOccupation';
 }
 
 export interface CompiledPack {
@@ -46,7 +52,31 @@ export interface CompiledPack {
   evaluate(profile: EligibilityProfile, asOf: string, offer?: OfferTermsInput): EligibilityResult;
   /** Evaluate with facts already derived for this profile and date (the rule book shares them across packs). */
   evaluateFacts(facts: Facts): EligibilityResult;
+  /**
+   * The first decisive criterion the job offer alone fails, whoever the person is (see `Step.offerOnly`); undefined
+   * when the offer leaves the pathway open. The facts need an offer; the person's part of them is not read.
+   */
+  offerBlock(facts: Facts): OfferBlock | undefined;
 }
+
+/**
+ * A decisive criterion the job offer decides for every possible applicant: `unmet` (the pathway is not_eligible
+ * for everyone) or `unknown` (for everyone it can at best be insufficient_data, never eligible).
+ */
+export interface OfferBlock {
+  criterionId: string;
+  outcome: 'unmet' | 'unknown';
+  detail: string;
+}
+
+// Kinds whose checks read only `f.offer`, `f.asOf` and `f.memo` (offer.ts, occupation.ts); a salary tier's `when`
+// reads the person, and an occupation list reads the person's occupation unless it is told to prefer the offer's.
+const offerOnlyKind = (c: Criterion): Step['offerOnly'] =>
+  c.kind === 'jobOffer' || (c.kind === 'salary' && c.tiers.every((t) => t.when === undefined))
+    ? 'always'
+    : c.kind === 'occupation' && c.subject === 'offerOrProfile'
+      ? 'withOfferOccupation'
+      : false;
 
 const MARKS: Record<Verification, string> = {
   official: '',
@@ -129,6 +159,10 @@ function compileCriterion(c: Criterion, pack: RulePack, capIndex: number, regist
     decisive: c.decisive ?? k.threshold,
     bridges: (c.bridges ?? []).map((b) => ({ route: b.route, when: compileCondition(b.when, pack.destination) })),
     notApplicable: `not applicable: ${c.label}`,
+    offerOnly:
+      c.appliesWhen === undefined && (c.bridges ?? []).length === 0 && (c.decisive ?? k.threshold)
+        ? offerOnlyKind(c)
+        : false,
     cannotTell: {
       status: 'unknown',
       detail: `${c.label}: cannot tell whether this applies (data missing)${suffix}`,
@@ -453,9 +487,24 @@ export function compilePack(
       : { pathwayId, pathwayVersion, destination, status, criteria: criteriaOut, gaps, sources };
   };
 
+  const offerSteps = steps.filter((s) => s.offerOnly);
+  const offerBlock = (f: Facts): OfferBlock | undefined => {
+    if (f.offer === undefined) return undefined;
+    let unknown: OfferBlock | undefined;
+    for (const s of offerSteps) {
+      if (s.offerOnly === 'withOfferOccupation' && f.offer.isco08 === undefined) continue;
+      const o: Out = { status: 'unknown', detail: '', need: '', have: '', points: 0, upside: 0 };
+      const r = s.check(f, o) ?? o;
+      if (r.status === 'unmet') return { criterionId: s.id, outcome: 'unmet', detail: r.detail };
+      if (r.status === 'unknown') unknown ??= { criterionId: s.id, outcome: 'unknown', detail: r.detail };
+    }
+    return unknown;
+  };
+
   return {
     pack,
     evaluateFacts,
     evaluate: (profile, asOf, offer) => evaluateFacts(deriveFacts(profile, asOf, offer)),
+    offerBlock,
   };
 }

@@ -1,5 +1,5 @@
 import type { EligibilityProfile, EligibilityResult, OfferTermsInput } from '@corridor/domain';
-import { CheckRegistry, type CompiledPack, type CompileOptions, compilePack } from './compile.ts';
+import { CheckRegistry, type CompiledPack, type CompileOptions, compilePack, type OfferBlock } from './compile.ts';
 import { deriveFacts, type Facts } from './facts.ts';
 import { SHIPPED_PACK_JSON } from './packs/index.ts';
 import { RulePack } from './schema.ts';
@@ -33,6 +33,27 @@ export interface RuleBook {
   evaluate(profile: EligibilityProfile, options: EvaluateOptions): EligibilityResult[];
   /** The compiled version in force, for callers that evaluate one pathway many times. */
   compiled(id: string, asOf: string): CompiledPack | undefined;
+  /**
+   * The pathways a job offer closes to everyone on `asOf`: a decisive criterion that reads only the offer, with
+   * nothing to bridge it, is `unmet` (a salary below every threshold, no sponsor, the wrong contract: not_eligible
+   * whoever applies) or `unknown` (an occupation the pack's partial list cannot place: at best insufficient_data).
+   * Either way nobody is eligible or conditionally eligible on it with this offer. Matching skips people for a
+   * vacancy whose every pathway is closed, and can tell the employer why.
+   */
+  offerBlockers(offer: OfferTermsInput, options: { asOf: string; pathways: readonly string[] }): OfferBlocker[];
+}
+
+// The person's half of the facts is never read by offer-only checks (see CompiledPack.offerBlock); deriving facts
+// needs a profile, so this one stands in.
+const NOBODY: EligibilityProfile = {
+  dateOfBirth: '1990-01-01',
+  nationality: 'ZZ',
+  occupation: { isco08: '0000' },
+} as EligibilityProfile;
+
+export interface OfferBlocker extends OfferBlock {
+  pathwayId: string;
+  pathwayVersion: string;
 }
 
 const summary = (p: RulePack): PackSummary => ({
@@ -82,6 +103,16 @@ export function createRuleBook(packs: readonly RulePack[], options: CompileOptio
     get: (id, asOf) => pick(id, asOf)?.pack,
     versions: (id) => (byId.get(id) ?? []).map((c) => summary(c.pack)),
     compiled: pick,
+    offerBlockers(offer, { asOf, pathways }) {
+      const facts = deriveFacts(NOBODY, asOf, offer);
+      const out: OfferBlocker[] = [];
+      for (const id of pathways) {
+        const c = pick(id, asOf);
+        const block = c?.offerBlock(facts);
+        if (c && block) out.push({ pathwayId: id, pathwayVersion: c.pack.version, ...block });
+      }
+      return out;
+    },
     evaluate(profile, { asOf, pathways, destinations, offer }) {
       const facts = deriveFacts(profile, asOf, offer);
       const byDestination = destinations !== undefined && destinations.length > 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crit, evalOne, maria } from './helpers.ts';
+import { book, crit, evalOne, maria } from './helpers.ts';
 
 const withAuRecognition = () => {
   const p = maria();
@@ -163,5 +163,40 @@ describe('au-186-trt (au-482-age, au-186-age-exemptions)', () => {
     };
     expect(evalOne('au-186-trt', p, '2026-01-15', offer).status).toBe('eligible');
     expect(evalOne('au-186-trt', { ...p, dateOfBirth: '1981-01-15' }, '2026-01-15', offer).status).toBe('not_eligible');
+  });
+});
+
+describe('offerBlockers', () => {
+  const offer = (amount: number) => ({
+    sector: 'Q' as const,
+    isco08: '5321',
+    destination: 'AU',
+    startDate: '2026-06-01',
+    salary: { amount, currency: 'AUD', period: 'year' as const },
+    hoursPerWeek: 38,
+    sponsor: true,
+  });
+  it('closes the salary-gated AU pathways to everyone when the salary is below the threshold in force, and names it', () => {
+    const blockers = book.offerBlockers(offer(71_773), {
+      asOf: '2026-06-01',
+      pathways: ['au-482-core', 'au-186-trt', 'au-189'],
+    });
+    expect(blockers.map((b) => [b.pathwayId, b.criterionId, b.outcome])).toEqual([
+      ['au-482-core', 'salary', 'unmet'],
+      ['au-186-trt', 'salary', 'unmet'],
+    ]);
+    expect(blockers[0]!.detail).toMatch(/AUD 71,773\/year is below AUD 76,515\/year/);
+  });
+  it('leaves the salary open when it meets the threshold, and tells an occupation the partial list cannot place', () => {
+    expect(book.offerBlockers(offer(90_000), { asOf: '2026-06-01', pathways: ['au-186-trt'] })).toEqual([]);
+    // 5321 is not among the CSOL entries the pack captures: nobody can be shown eligible on 482 for this job.
+    expect(
+      book
+        .offerBlockers(offer(90_000), { asOf: '2026-06-01', pathways: ['au-482-core'] })
+        .map((b) => [b.criterionId, b.outcome]),
+    ).toEqual([['occupation', 'unknown']]);
+    expect(
+      book.offerBlockers({ ...offer(90_000), isco08: '2221' }, { asOf: '2026-06-01', pathways: ['au-482-core'] }),
+    ).toEqual([]);
   });
 });

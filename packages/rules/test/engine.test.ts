@@ -315,6 +315,26 @@ describe('properties', () => {
       { numRuns: 400 },
     );
   });
+  it('(o) a pathway the offer alone closes is never eligible or conditional for any profile, on the criterion named', () => {
+    let closed = 0;
+    fc.assert(
+      fc.property(full, offerArb, fc.constantFrom('2024-06-01', '2025-09-01', '2026-01-15'), (profile, offer, asOf) => {
+        const pathways = book.list(asOf).map((p) => p.id);
+        const blockers = book.offerBlockers(offer, { asOf, pathways });
+        closed += blockers.length;
+        const results = book.evaluate(profile as EligibilityProfile, { asOf, pathways, offer });
+        for (const b of blockers) {
+          const r = results.find((x) => x.pathwayId === b.pathwayId)!;
+          if (b.outcome === 'unmet') expect(r.status).toBe('not_eligible');
+          else expect(['not_eligible', 'insufficient_data']).toContain(r.status);
+          expect(r.criteria.find((c) => c.id === b.criterionId)?.status).toBe(b.outcome);
+        }
+      }),
+      { numRuns: 600 },
+    );
+    // The property is only worth something if offers do close pathways in the sample.
+    expect(closed).toBeGreaterThan(50);
+  });
   it('(b) evaluation is deterministic and does not depend on object identity', () => {
     fc.assert(
       fc.property(full, offerArb, (profile, offer) => {
