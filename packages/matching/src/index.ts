@@ -33,9 +33,12 @@ export {
   type BreakdownItem,
   type PairScore,
   type RankedCandidate,
+  type RankingFeatures,
   type RankOptions,
   rankCandidates,
   scorePair,
+  type VacancyScorer,
+  vacancyScorer,
 } from './scoring.ts';
 export {
   type BlockingPair,

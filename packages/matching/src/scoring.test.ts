@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SCORE_FACTORS, type ScoreFactor } from './prepared-vacancy.ts';
-import { type BreakdownItem, type PairScore, rankCandidates, scorePair } from './scoring.ts';
+import { type BreakdownItem, type PairScore, rankCandidates, scorePair, vacancyScorer } from './scoring.ts';
 import { hospitalVacancy, nurse } from './test-fixtures.ts';
 import type { MatchCandidate } from './types.ts';
 
@@ -243,5 +243,86 @@ describe('rankCandidates', () => {
     expect(first).toHaveLength(15);
     expect(first.map((c) => c.score)).toEqual([...first.map((c) => c.score)].sort((a, b) => b - a));
     expect(rankCandidates(v, [...candidates].reverse())).toEqual(first);
+  });
+});
+
+describe('vacancyScorer.upperBound', () => {
+  const cefr = fc.constantFrom('A1', 'A2', 'B1', 'B2', 'C1', 'C2' as const);
+  const language = fc.constantFrom('de', 'en', 'ja');
+  const destination = fc.constantFrom('DE', 'AU', 'JP', 'GB');
+  const occupation = fc.constantFrom('2221', '3221', '5321', '5322', '7112');
+  const pathwayId = fc.constantFrom('de-skilled-worker', 'de-recognition-partnership', 'au-482-core');
+  const candidate = fc.record({
+    isco08: occupation,
+    languages: fc.array(fc.record({ language, cefr }), { maxLength: 3 }),
+    experience: fc.array(fc.record({ isco08: occupation, months: fc.integer({ min: 0, max: 240 }) }), {
+      maxLength: 3,
+    }),
+    destinations: fc.uniqueArray(destination, { maxLength: 4 }),
+    pathways: fc.array(
+      fc.record({
+        pathwayId,
+        status: fc.constantFrom('eligible', 'conditionally_eligible', 'not_eligible', 'insufficient_data' as const),
+        readyBy: fc.option(fc.constantFrom('2026-01-01', '2026-12-01', '2028-06-01'), { nil: undefined }),
+        gaps: fc.array(
+          fc.record({
+            criterionId: fc.constantFrom('language-de', 'recognition', 'licence'),
+            need: fc.constant('x'),
+            have: fc.constant('y'),
+          }),
+          { maxLength: 3 },
+        ),
+      }),
+      { maxLength: 3 },
+    ),
+  });
+  const vacancy = fc.record({
+    isco08: occupation,
+    destination,
+    languages: fc.uniqueArray(fc.record({ language, cefr }), { maxLength: 2, selector: (l) => l.language }),
+    minExperienceMonths: fc.constantFrom(0, 12, 24, 60),
+    employerPaysTraining: fc.boolean(),
+    employerPaysTravel: fc.boolean(),
+    employerPaysVisa: fc.boolean(),
+  });
+
+  it('never lies below the exact score, for any candidate and vacancy (bit for bit, no tolerance)', () => {
+    fc.assert(
+      fc.property(candidate, vacancy, (c, v) => {
+        const scorer = vacancyScorer(
+          hospitalVacancy({
+            isco08: v.isco08,
+            destination: v.destination,
+            requirements: { languages: v.languages, minExperienceMonths: v.minExperienceMonths },
+            costSharing: {
+              employerPaysTraining: v.employerPaysTraining,
+              employerPaysTravel: v.employerPaysTravel,
+              employerPaysVisa: v.employerPaysVisa,
+              workerFees: 0,
+            },
+          }),
+        );
+        const m = nurse({
+          isco08: c.isco08,
+          languages: c.languages,
+          experience: c.experience,
+          preferences: { destinations: c.destinations },
+          pathways: c.pathways.map((p) => ({
+            pathwayId: p.pathwayId,
+            status: p.status,
+            ...(p.readyBy ? { readyBy: p.readyBy } : {}),
+            ...(p.gaps.length > 0 ? { gaps: p.gaps } : {}),
+          })),
+        });
+        expect(scorer.score(m)).toBeLessThanOrEqual(scorer.upperBound(scorer.featuresOf(m)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('is reached exactly by a trainee with nothing unknown left to lose', () => {
+    const scorer = vacancyScorer(hospitalVacancy());
+    const best = nurse({ experience: [{ isco08: '2221', months: 120 }] });
+    expect(scorer.score(best)).toBe(scorer.upperBound(scorer.featuresOf(best)));
   });
 });

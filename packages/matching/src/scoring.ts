@@ -180,6 +180,88 @@ export function scorePrepared(c: MatchCandidate, pv: PreparedVacancy): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Pre-ranking: an upper bound on the score from what an index holds, so that a database can order a vacancy's
+// candidates before their profiles are loaded, and the exact checks can stop once nobody left can enter the shortlist.
+
+/** What is known of a trainee without their profile: the columns the SQL prefilter reads. */
+export interface RankingFeatures {
+  isco08: string;
+  /** The weakest margin in CEFR levels over the vacancy's required languages (see `minLanguageMargin`); +∞ if none. */
+  minLanguageMargin: number;
+  /** CEFR levels short, summed over the required languages (see `languageStepsShort`). */
+  languageStepsShort: number;
+  /** 0-based position of the vacancy's destination in the trainee's preferences; -1 when absent. */
+  preferenceIndex: number;
+  /** Length of the trainee's preference list; 0 = open to all. */
+  preferenceCount: number;
+}
+
+/**
+ * The highest score a trainee with these features can reach for the vacancy. Occupation, language and destination
+ * preference are exact; experience and readiness (which need the profile and the rules) count as 1; cost coverage
+ * counts its best case given the least training the language shortfall implies. It is the same floating-point
+ * expression as `scorePrepared` with each unknown factor at a value it can never exceed, and rounding is monotone,
+ * so `scorePrepared(c) <= upperBound(features of c)` holds exactly, not just up to rounding. Candidates carrying
+ * their own `bridgingCosts` are not covered (stored profiles never do).
+ */
+function upperBoundPrepared(f: RankingFeatures, pv: PreparedVacancy): number {
+  const w = pv.weights;
+  const occ = pv.occupations.get(f.isco08);
+  const model = pv.costModel;
+  const cs = pv.vacancy.costSharing;
+  const fixed = model.travel + model.visa;
+  const coveredFixed = (cs.employerPaysTravel ? model.travel : 0) + (cs.employerPaysVisa ? model.visa : 0);
+  const leastTraining = f.languageStepsShort * model.trainingPerCefrStep;
+  // Paid training: coverage rises towards 1 as training grows, so 1 bounds it. Unpaid: it falls, so the least
+  // training bounds it.
+  const cost =
+    cs.employerPaysTraining || leastTraining + fixed <= 0 ? 1 : round4(coveredFixed / (leastTraining + fixed));
+  const pref =
+    f.preferenceCount === 0 ? 0.5 : f.preferenceIndex < 0 ? 0 : round4(1 - f.preferenceIndex / f.preferenceCount);
+  return (
+    w.occupationFit * (occ ? occ.fit : 0) +
+    w.languageMargin * languageValue(f.minLanguageMargin) +
+    w.experience * 1 +
+    w.readiness * 1 +
+    w.costCoverage * cost +
+    w.destinationPreference * pref
+  );
+}
+
+/** The features `upperBound` expects for a candidate already loaded (tests, and callers that hold profiles). */
+function featuresOf(c: MatchCandidate, pv: PreparedVacancy): RankingFeatures {
+  const list = c.preferences?.destinations ?? [];
+  return {
+    isco08: c.isco08,
+    minLanguageMargin: minLanguageMargin(c, pv),
+    languageStepsShort: languageStepsShort(c, pv),
+    preferenceIndex: list.indexOf(pv.vacancy.destination),
+    preferenceCount: list.length,
+  };
+}
+
+/** Scoring for one vacancy, prepared once: the exact score and its upper bound from indexable features. */
+export interface VacancyScorer {
+  readonly requiredLanguages: readonly { language: string; rank: number }[];
+  score(c: MatchCandidate): number;
+  upperBound(f: RankingFeatures): number;
+  featuresOf(c: MatchCandidate): RankingFeatures;
+}
+
+export function vacancyScorer(
+  vacancy: MatchVacancy,
+  options: ScoringOptions & { weights?: Partial<ScoreWeights> } = {},
+): VacancyScorer {
+  const pv = prepareVacancy(vacancy, options);
+  return {
+    requiredLanguages: pv.requiredLanguages.map((r) => ({ language: r.language, rank: r.rank })),
+    score: (c) => scorePrepared(c, pv),
+    upperBound: (f) => upperBoundPrepared(f, pv),
+    featuresOf: (c) => featuresOf(c, pv),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Sentences.
 
 const occupationLabel = (isco: string): string => {
