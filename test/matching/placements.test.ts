@@ -112,7 +112,15 @@ describe('match.trainee', () => {
     });
     // No stored eligibility yet: match.trainee evaluates the rules itself with the vacancy's offer.
     const outcome = await matchTrainee(t.database, await book(t.database), ids.eva);
-    expect(outcome.rerun.map((r) => r.vacancyId)).toEqual([vacancyId]);
+    // She enters the shortlist directly; the vacancy's full match is not re-run, and would change nothing.
+    expect(outcome.rerun).toEqual([]);
+    expect(outcome.entered).toMatchObject({ vacancies: 1, proposed: 1 });
+    expect(await matchVacancy(t.database, await book(t.database), vacancyId)).toMatchObject({
+      proposed: 0,
+      reproposed: 0,
+      refreshed: 0,
+      withdrawn: 0,
+    });
     const rows = await placementsOf(t.database, vacancyId);
     expect(rows.map((r) => r.trainee_id)).toContain(ids.eva);
     // B2 German beats B1: she ranks first, and the ranks were refreshed.

@@ -15,6 +15,8 @@ export { idempotencyRepository } from './repositories/idempotency.repository.ts'
 export { matchRoundsRepository } from './repositories/match-rounds.repository.ts';
 export {
   matchingRepository,
+  type PrefilteredTrainee,
+  type PrefilterFeatures,
   type TraineeForMatching,
   type TraineePrefilter,
   type VacancyPrefilter,

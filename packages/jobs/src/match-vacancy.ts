@@ -34,6 +34,7 @@ import {
   type RankedCandidate,
   rankCandidates,
   scorePair,
+  vacancyScorer,
 } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
 import { evaluateSafeguards, type RuleBook } from '@corridor/rules';
@@ -167,10 +168,18 @@ export function checkCandidate(
   trainee: TraineeForMatching,
   pv: PreparedMatchVacancy,
   bridges?: readonly OccupationBridge[],
+  options: { reasons?: boolean } = {},
 ): CandidateCheck {
   const profile = trainee.status === 'active' ? eligibilityProfileOf(trainee) : undefined;
   if (!profile) return { ok: false, reasons: ["The trainee's record was erased."], filters: ['erased'] };
   const results = book.evaluate(profile, { asOf: pv.startDate, pathways: pv.vacancy.pathways, offer: pv.offer });
+  // Most people a large prefilter returns fail here; when nobody will read why (no proposal to withdraw), the
+  // safeguards and the other filters are not worth building.
+  if (
+    options.reasons === false &&
+    !results.some((r) => r.status === 'eligible' || r.status === 'conditionally_eligible')
+  )
+    return { ok: false, reasons: [], filters: ['pathway'] };
   const pathways: CandidatePathwayStatus[] = results.map((r) => ({
     pathwayId: r.pathwayId,
     status: r.status,
@@ -309,6 +318,28 @@ export class PlacementChanges {
     return row.id;
   }
 
+  /** Many new proposals in one statement (new entrants into shortlists); a pair that already exists is skipped. */
+  async proposeMany(
+    trx: Executor,
+    rows: readonly { vacancyId: string; traineeId: string; fields: PlacementWriteFields }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const byPair = new Map(rows.map((r) => [`${r.vacancyId} ${r.traineeId}`, r]));
+    const inserted = await placementsRepository.insertProposals(
+      trx,
+      rows.map((r) => ({ vacancy_id: r.vacancyId, trainee_id: r.traineeId, ...r.fields })),
+    );
+    for (const row of inserted) {
+      const w = byPair.get(`${row.vacancy_id} ${row.trainee_id}`)!.fields;
+      this.proposed++;
+      this.record(row.id, row.vacancy_id, row.trainee_id, null, 'proposed', null, 'placement.proposed', {
+        score: w.score,
+        rank: w.rank,
+        source: w.source,
+      });
+    }
+  }
+
   async repropose(
     trx: Executor,
     p: StoredPlacement & { vacancy_id: string },
@@ -396,8 +427,12 @@ export class PlacementChanges {
 
 export interface MatchVacancyOutcome {
   vacancyId: string;
-  /** Trainees the SQL prefilter returned. */
+  /** Trainees the SQL prefilter returned (ids and ranking features only). */
   prefiltered: number;
+  /** Pathways the vacancy's offer closes to everyone (e.g. a salary below the threshold), with the criterion. */
+  closedPathways: { pathwayId: string; criterionId: string }[];
+  /** Trainees checked exactly (rules with the vacancy's offer, hard filters): pre-ranked rows and open proposals. */
+  checked: number;
   /** Of those, the ones that passed the exact checks. */
   qualified: number;
   shortlist: number;
@@ -411,6 +446,46 @@ export interface MatchVacancyOutcome {
 const KEEPS_OUT_OF_SHORTLIST = DECIDED_PLACEMENT_STATUSES;
 
 const CHUNK = 2_000;
+/** Profiles loaded for the first exact checks (at least twice the shortlist); each further page doubles. */
+const FIRST_PAGE = 256;
+
+/**
+ * The weakest of the best `limit` exact scores so far, with the trainee id that breaks its tie: what an unchecked
+ * trainee would have to beat to enter the shortlist.
+ */
+class ShortlistEdge {
+  private readonly scores: number[] = [];
+  private readonly ids: string[] = [];
+  constructor(private readonly limit: number) {}
+
+  offer(score: number, id: string): void {
+    if (this.limit === 0) return;
+    const n = this.scores.length;
+    if (n === this.limit && !ranksBefore(score, id, this.scores[n - 1]!, this.ids[n - 1]!)) return;
+    // Insertion into a short sorted list (the shortlist is tens of entries, up to 3 × headcount).
+    let i = n === this.limit ? n - 1 : n;
+    while (i > 0 && ranksBefore(score, id, this.scores[i - 1]!, this.ids[i - 1]!)) {
+      this.scores[i] = this.scores[i - 1]!;
+      this.ids[i] = this.ids[i - 1]!;
+      i--;
+    }
+    this.scores[i] = score;
+    this.ids[i] = id;
+  }
+
+  /**
+   * Whether no trainee after (bound, id) in the pre-ranking can enter: each of them has a score at most its bound,
+   * which is at most `bound`, and on an equal bound an id after `id`; so once the weakest kept entry ranks before
+   * (bound, id), it ranks before all of them. (Bounds are exact upper bounds: see vacancyScorer.upperBound.)
+   */
+  settled(bound: number, id: string): boolean {
+    const n = this.scores.length;
+    return n >= this.limit && (n === 0 || ranksBefore(this.scores[n - 1]!, this.ids[n - 1]!, bound, id));
+  }
+}
+
+/** The ranking's order (rankCandidates): score descending, then trainee id ascending. */
+const ranksBefore = (sa: number, ida: string, sb: number, idb: string): boolean => sa > sb || (sa === sb && ida < idb);
 
 /**
  * Matches one vacancy and reconciles its placements, in one transaction with the vacancy locked:
@@ -436,12 +511,14 @@ export async function matchVacancy(
     const row = await matchingRepository.lockVacancy(trx, vacancyId);
     if (!row) return undefined;
     const existing = await placementsRepository.forVacancy(trx, vacancyId);
-    const filled = existing.filter((p) => FILLED.has(p.status)).length;
+    const filled = filledPlaces(existing);
     const pv = prepareMatchVacancy(row as VacancyForMatching, filled);
     const changes = new PlacementChanges();
     const outcome: MatchVacancyOutcome = {
       vacancyId,
       prefiltered: 0,
+      closedPathways: [],
+      checked: 0,
       qualified: 0,
       shortlist: 0,
       proposed: 0,
@@ -457,54 +534,96 @@ export async function matchVacancy(
     }
 
     const byTrainee = new Map(existing.map((p) => [p.trainee_id, p]));
-    const prefiltered = await matchingRepository.candidatesForVacancy(trx, {
-      occupations: [...compatibleOccupations(pv.vacancy.isco08, bridges).keys()],
-      destination: pv.vacancy.destination,
-      startDate: pv.startDate,
-      pathways: pv.vacancy.pathways,
-      languageTokenGroups: languageTokenGroups(pv.vacancy),
-    });
-    outcome.prefiltered = prefiltered.length;
-    const inPrefilter = new Set(prefiltered.map((t) => t.id));
-    // Trainees holding open placements are re-checked whether or not the prefilter returned them.
-    const holders = existing
-      .filter((p) => OPEN.has(p.status) && !inPrefilter.has(p.trainee_id))
-      .map((p) => p.trainee_id);
-    const others = await matchingRepository.traineesByIds(trx, holders);
-
+    const limit = shortlistSize(pv.vacancy.headcount);
+    const scorer = vacancyScorer(pv.vacancy, { bridges });
     const qualified: MatchCandidate[] = [];
     const passed = new Map<string, MatchCandidate>();
     const packVersions = new Map<string, Record<string, string>>();
     const failures = new Map<string, { reasons: string[]; filters: string[] }>();
-    let sinceYield = 0;
-    for (const t of [...prefiltered, ...others]) {
-      const check = checkCandidate(book, t, pv, bridges);
-      if (!check.ok) failures.set(t.id, check);
-      else if (!inPrefilter.has(t.id)) {
-        failures.set(t.id, {
-          reasons: ["The trainee's stored eligibility shows them not eligible for every pathway the vacancy accepts."],
-          filters: ['pathway'],
-        });
-      } else {
-        packVersions.set(t.id, check.packVersions);
-        passed.set(t.id, check.candidate);
+    const best = new ShortlistEdge(limit);
+    const checked = new Set<string>();
+
+    const check = (t: TraineeForMatching): void => {
+      checked.add(t.id);
+      const result = checkCandidate(book, t, pv, bridges, { reasons: byTrainee.has(t.id) });
+      if (!result.ok) failures.set(t.id, result);
+      else {
+        packVersions.set(t.id, result.packVersions);
+        passed.set(t.id, result.candidate);
         const held = byTrainee.get(t.id);
         // Round proposals are scored below on their own; people's decisions keep a pair out of the ranking.
         if (
           !held ||
           (!KEEPS_OUT_OF_SHORTLIST.has(held.status) && held.source === 'shortlist') ||
           held.status === 'withdrawn'
-        )
-          qualified.push(check.candidate);
+        ) {
+          qualified.push(result.candidate);
+          best.offer(scorer.score(result.candidate), t.id);
+        }
       }
-      if (++sinceYield >= CHUNK) {
-        sinceYield = 0;
-        await yieldToEventLoop();
+    };
+
+    // An offer that fails a pathway whoever applies (a salary below every threshold, say) closes it; when it closes
+    // all of them, nobody can qualify and only the open proposals need their reasons.
+    const closed = book.offerBlockers(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways });
+    outcome.closedPathways = closed.map((c) => ({ pathwayId: c.pathwayId, criterionId: c.criterionId }));
+    const survivors =
+      closed.length === pv.vacancy.pathways.length
+        ? []
+        : await matchingRepository.prefilterForVacancy(trx, {
+            occupations: [...compatibleOccupations(pv.vacancy.isco08, bridges).keys()],
+            destination: pv.vacancy.destination,
+            startDate: pv.startDate,
+            pathways: pv.vacancy.pathways,
+            languageTokenGroups: languageTokenGroups(pv.vacancy),
+            requiredLanguages: scorer.requiredLanguages,
+          });
+    outcome.prefiltered = survivors.length;
+
+    // Best possible score first (ties by id, as the ranking breaks them). Profiles are loaded and checked exactly a
+    // page at a time until the shortlist is full of people nobody unchecked can outrank (see ShortlistEdge.settled).
+    const order = survivors.map((s) => ({ id: s.id, bound: scorer.upperBound(s.features) }));
+    order.sort((a, b) => b.bound - a.bound || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    let next = 0;
+    let page = Math.max(FIRST_PAGE, 2 * limit);
+    const load = (): { ids: { id: string; bound: number }[]; rows: Promise<TraineeForMatching[]> } | undefined => {
+      if (next >= order.length) return undefined;
+      const ids = order.slice(next, next + page);
+      next += ids.length;
+      page *= 2;
+      return {
+        ids,
+        rows: matchingRepository.traineesByIds(
+          trx,
+          ids.map((s) => s.id),
+        ),
+      };
+    };
+    let pending = load();
+    for (let pages = 0; pending; pages++) {
+      const rows = await pending.rows;
+      const last = pending.ids[pending.ids.length - 1]!;
+      // After the first page (which usually settles a shortlist with candidates), the next page is read by Postgres
+      // while this one is checked here (the query is queued on the connection); if this page settles the shortlist,
+      // that read is wasted but harmless.
+      pending = pages === 0 ? undefined : load();
+      for (let i = 0; i < rows.length; i++) {
+        check(rows[i]!);
+        if (i % CHUNK === CHUNK - 1) await yieldToEventLoop();
       }
+      if (best.settled(last.bound, last.id)) {
+        if (pending) await pending.rows;
+        break;
+      }
+      pending ??= load();
     }
+    // Trainees holding open placements are re-checked whether or not the prefilter returned or reached them: the
+    // exact checks give the reason a proposal is withdrawn (a trainee the prefilter drops fails one of them too).
+    const holders = existing.filter((p) => OPEN.has(p.status) && !checked.has(p.trainee_id)).map((p) => p.trainee_id);
+    for (const t of await matchingRepository.traineesByIds(trx, holders)) check(t);
+    outcome.checked = checked.size;
     outcome.qualified = passed.size;
 
-    const limit = shortlistSize(pv.vacancy.headcount);
     const shortlist = rankCandidates(pv.vacancy, qualified, { prefiltered: true, limit, bridges });
     outcome.shortlist = shortlist.length;
     const inShortlist = new Set<string>();
@@ -554,7 +673,7 @@ export async function matchVacancy(
         await changes.withdraw(
           trx,
           { ...p, vacancy_id: vacancyId },
-          `Other candidates now rank higher: the shortlist keeps the best ${limit} for ${pv.vacancy.headcount} place${pv.vacancy.headcount === 1 ? '' : 's'}.`,
+          belowShortlistReason(limit, pv.vacancy.headcount),
           ['shortlist'],
         );
       }
@@ -569,6 +688,14 @@ export async function matchVacancy(
     };
   });
 }
+
+/** Why a shortlist proposal that still qualifies is withdrawn. */
+export const belowShortlistReason = (limit: number, headcount: number): string =>
+  `Other candidates now rank higher: the shortlist keeps the best ${limit} for ${headcount} place${headcount === 1 ? '' : 's'}.`;
+
+/** Places taken (matched and later), from a vacancy's placements. */
+export const filledPlaces = (placements: readonly { status: PlacementStatus }[]): number =>
+  placements.filter((p) => FILLED.has(p.status)).length;
 
 const OPEN: ReadonlySet<PlacementStatus> = new Set<PlacementStatus>([
   'proposed',

@@ -7,6 +7,7 @@ import * as notifications from './20261129_0005_notifications.ts';
 import * as dropEligibilityStatusIndex from './20261129_0006_drop_eligibility_status_index.ts';
 import * as traineeOwnerCheck from './20261129_0007_trainee_owner_check.ts';
 import * as ruleCalendar from './20261129_0008_rule_calendar.ts';
+import * as matchCoveringIndex from './20261129_0009_match_covering_index.ts';
 
 // A static index rather than a folder scan: bundlers and tests see exactly the same list, in this order.
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0006_drop_eligibility_status_index': dropEligibilityStatusIndex,
   '20261129_0007_trainee_owner_check': traineeOwnerCheck,
   '20261129_0008_rule_calendar': ruleCalendar,
+  '20261129_0009_match_covering_index': matchCoveringIndex,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -26,7 +26,34 @@ export interface VacancyPrefilter {
   pathways: readonly string[];
   /** One group per required language: the trainee must hold one of the tokens (see `atLeastTokens`). */
   languageTokenGroups: readonly (readonly string[])[];
+  /** The vacancy's required languages with the CEFR rank asked for (1 = A1 … 6 = C2), for the ranking features. */
+  requiredLanguages: readonly { language: string; rank: number }[];
 }
+
+/**
+ * What the prefilter's columns say about a trainee's score for one vacancy (the shape of `@corridor/matching`'s
+ * RankingFeatures): occupation, language margins and destination preference. Shared between rows that agree.
+ */
+export interface PrefilterFeatures {
+  isco08: string;
+  minLanguageMargin: number;
+  languageStepsShort: number;
+  preferenceIndex: number;
+  preferenceCount: number;
+}
+
+export interface PrefilteredTrainee {
+  id: string;
+  features: PrefilterFeatures;
+}
+
+const CEFR_TOKENS = ['A1', 'A2', 'B1', 'B2', 'C1', 'C2'] as const;
+// The feature code packs five small integers into one bigint, so 20,000 survivors cost one column each.
+const OCCUPATION_SLOTS = 64;
+const MARGIN_SLOTS = 16; // least margin + 7, in 1..13; 15 = no language required
+const SHORT_SLOTS = 64; // ≤ 10 languages × 5 levels short
+const POSITION_SLOTS = 32; // preference lists hold ≤ 30 destinations
+const NO_LANGUAGE_REQUIRED = 15;
 
 export interface TraineePrefilter {
   /** The vacancy occupations the trainee can take: their own unit group and the bridges out of it. */
@@ -52,34 +79,85 @@ export const matchingRepository = {
       .executeTakeFirst();
   },
 
+  /** `lockVacancy` for many vacancies at once, in id order (so that two such locks never wait on each other). */
+  lockVacancies(trx: Executor, ids: readonly string[]) {
+    return trx
+      .selectFrom('vacancies')
+      .leftJoin('partnerships', 'partnerships.id', 'vacancies.partnership_id')
+      .selectAll('vacancies')
+      .select(['partnerships.government_to_government as partnership_g2g', 'partnerships.origin as partnership_origin'])
+      .where('vacancies.id', 'in', ids.length > 0 ? [...ids] : ['00000000-0000-0000-0000-000000000000'])
+      .orderBy('vacancies.id')
+      .forNoKeyUpdate('vacancies')
+      .execute();
+  },
+
   /**
-   * The SQL prefilter of `match.vacancy`, on indexed columns: active trainees in a compatible occupation
-   * (trainees_match_idx), who prefer the destination or stated none, are available by the start date, hold each
-   * required language at the tolerated level (trainees_language_levels_gin), may be matched (shared profile, or
-   * enrolled in a partnership programme), and are not stored as `not_eligible` on every accepted pathway.
-   *
-   * Stored results are evaluated without an offer and as of their evaluation day, so `insufficient_data` (typically
-   * "job offer: unknown") still passes; the job re-evaluates the survivors exactly, with this vacancy's offer as of
-   * its start date. A trainee with no stored result yet (just created) passes too.
+   * The SQL prefilter of `match.vacancy`, on indexed columns only: every active trainee in a compatible occupation
+   * (trainees_match_idx covers every column read here, so the scan never visits the table) who prefers the
+   * destination or stated none, is available by the start date, holds each required language at the tolerated
+   * level, and may be matched (shared profile, or enrolled in a partnership programme). Returns ids and ranking
+   * features only; the caller orders them by their best possible score and loads profiles page by page
+   * (`traineesForChecks`), so 1,000,000 stored trainees never means 20,000 profiles read.
    */
-  async candidatesForVacancy(trx: Executor, f: VacancyPrefilter): Promise<TraineeForMatching[]> {
+  async prefilterForVacancy(trx: Executor, f: VacancyPrefilter): Promise<PrefilteredTrainee[]> {
+    if (f.occupations.length === 0 || f.occupations.length >= OCCUPATION_SLOTS) {
+      if (f.occupations.length === 0) return [];
+      throw new RangeError(`at most ${OCCUPATION_SLOTS - 1} compatible occupations`);
+    }
     const languages = f.languageTokenGroups.map((g) => sql`AND t.language_levels && ${sql.val([...g])}::text[]`);
-    const result = await sql<TraineeForMatching>`
-      SELECT ${TRAINEE_FIELDS}
+    const occupationIndex = sql`CASE t.isco08 ${sql.join(
+      f.occupations.map((o, i) => sql`WHEN ${o}::bpchar THEN ${sql.lit(i)}`),
+      sql` `,
+    )} END`;
+    // Each required language's rank from the one token per language in language_levels (0 = not held).
+    const ranks = f.requiredLanguages.map(
+      (r) =>
+        sql`(CASE ${sql.join(
+          CEFR_TOKENS.map(
+            (level, i) => sql`WHEN ${`${r.language}:${level}`}::text = ANY(t.language_levels) THEN ${sql.lit(i + 1)}`,
+          ).reverse(),
+          sql` `,
+        )} ELSE 0 END)`,
+    );
+    const margin =
+      ranks.length === 0
+        ? sql.lit(NO_LANGUAGE_REQUIRED)
+        : sql`(least(${sql.join(
+            ranks.map((rank, i) => sql`${rank} - ${sql.lit(f.requiredLanguages[i]!.rank)}`),
+            sql`, `,
+          )}) + 7)`;
+    const short =
+      ranks.length === 0
+        ? sql.lit(0)
+        : sql`(${sql.join(
+            ranks.map((rank, i) => sql`greatest(0, ${sql.lit(f.requiredLanguages[i]!.rank)} - ${rank})`),
+            sql` + `,
+          )})`;
+    const position = sql`coalesce(array_position(t.preferred_destinations, ${f.destination}::text), 0)`;
+    const count = sql`least(cardinality(t.preferred_destinations), ${sql.lit(POSITION_SLOTS - 1)})`;
+    const result = await sql<{ id: string; f: string }>`
+      SELECT t.id, (${occupationIndex} + ${sql.lit(OCCUPATION_SLOTS)}::int8 * (${margin} + ${sql.lit(MARGIN_SLOTS)} * (${short}
+        + ${sql.lit(SHORT_SLOTS)}::int8 * (${position} + ${sql.lit(POSITION_SLOTS)} * ${count}))))::text AS f
       FROM trainees t
       WHERE t.status = 'active'
         AND t.isco08 = ANY(${sql.val([...f.occupations])}::bpchar[])
         AND (t.consent_share_profile OR t.partnership_id IS NOT NULL)
         AND (t.preferred_destinations = '{}' OR t.preferred_destinations @> ARRAY[${f.destination}]::text[])
         AND (t.earliest_start IS NULL OR t.earliest_start <= ${f.startDate}::date)
-        ${sql.join(languages, sql` `)}
-        AND (
-          SELECT count(*) FROM eligibility_results e
-          WHERE e.trainee_id = t.id AND e.pathway_id = ANY(${sql.val([...f.pathways])}::text[])
-            AND e.status = 'not_eligible'
-        ) < ${f.pathways.length}
-      ORDER BY t.id`.execute(trx);
-    return result.rows;
+        ${sql.join(languages, sql` `)}`.execute(trx);
+    const shared = new Map<string, PrefilterFeatures>();
+    const out: PrefilteredTrainee[] = new Array(result.rows.length);
+    for (let i = 0; i < result.rows.length; i++) {
+      const row = result.rows[i]!;
+      let features = shared.get(row.f);
+      if (!features) {
+        features = decodeFeatures(Number(row.f), f.occupations);
+        shared.set(row.f, features);
+      }
+      out[i] = { id: row.id, features };
+    }
+    return out;
   },
 
   /** Trainees by id whatever their state (the ones holding open proposals must be re-checked, or withdrawn). */
@@ -149,3 +227,24 @@ export const matchingRepository = {
       .execute();
   },
 };
+
+function decodeFeatures(code: number, occupations: readonly string[]): PrefilterFeatures {
+  let rest = code;
+  const occupation = rest % OCCUPATION_SLOTS;
+  rest = Math.floor(rest / OCCUPATION_SLOTS);
+  const margin = rest % MARGIN_SLOTS;
+  rest = Math.floor(rest / MARGIN_SLOTS);
+  const short = rest % SHORT_SLOTS;
+  rest = Math.floor(rest / SHORT_SLOTS);
+  const position = rest % POSITION_SLOTS;
+  const count = Math.floor(rest / POSITION_SLOTS);
+  // A list longer than the code can hold (the schema caps it at 30) is read as a first choice: the best case.
+  const overflow = count >= POSITION_SLOTS - 1;
+  return {
+    isco08: occupations[occupation]!,
+    minLanguageMargin: margin === NO_LANGUAGE_REQUIRED ? Number.POSITIVE_INFINITY : margin - 7,
+    languageStepsShort: short,
+    preferenceIndex: overflow ? 0 : position - 1,
+    preferenceCount: overflow ? 1 : count,
+  };
+}

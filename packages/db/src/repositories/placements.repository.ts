@@ -354,6 +354,27 @@ export const placementsRepository = {
       .execute();
   },
 
+  /** Every placement of some vacancies, by vacancy then trainee id. Call with the vacancies locked. */
+  forVacancies(db: Executor, vacancyIds: readonly string[]) {
+    if (vacancyIds.length === 0) return Promise.resolve([]);
+    return db
+      .selectFrom('placements')
+      .select([...PLACEMENT_COLUMNS])
+      .where('vacancy_id', 'in', [...vacancyIds])
+      .orderBy('vacancy_id')
+      .orderBy('trainee_id')
+      .execute();
+  },
+
+  /** New ranks for open shortlist proposals (another candidate entered above them), in one statement. */
+  async setRanks(db: Executor, rows: readonly { id: string; rank: number }[]): Promise<void> {
+    if (rows.length === 0) return;
+    await sql`
+      UPDATE placements p SET rank = x.rank, version = p.version + 1, updated_at = now()
+      FROM unnest(${sql.val(rows.map((r) => r.id))}::uuid[], ${sql.val(rows.map((r) => r.rank))}::int[]) AS x(id, rank)
+      WHERE p.id = x.id AND p.status = 'proposed' AND p.rank IS DISTINCT FROM x.rank`.execute(db);
+  },
+
   /** Every placement of a trainee, in vacancy id order. */
   forTrainee(db: Executor, traineeId: string) {
     return db
