@@ -81,6 +81,7 @@ export {
   bestCefr,
   eligibilityProfileOf,
   languageLevelTokens,
+  minimumLanguageTokens,
   type StoredTraineeProfile,
 } from './trainee-row.ts';
 export { createTraineeWriteBatcher, type TraineeWriteBatcher } from './write-batcher.ts';

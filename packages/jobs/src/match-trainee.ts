@@ -1,6 +1,7 @@
 import {
   type Database,
   DECIDED_PLACEMENT_STATUSES,
+  languageLevelTokens,
   matchingRepository,
   placementsRepository,
   type TraineeForMatching,
@@ -19,6 +20,7 @@ import {
   PlacementChanges,
   placementFields,
   prepareMatchVacancy,
+  satisfiableLanguageTokens,
   type VacancyForMatching,
 } from './match-vacancy.ts';
 
@@ -143,6 +145,7 @@ async function planFor(
       occupations: [...new Set(occupations)],
       destinations: trainee.profile.preferences?.destinations ?? [],
       earliestStart: trainee.profile.preferences?.earliestStart ?? null,
+      languageTokens: satisfiableLanguageTokens(languageLevelTokens(trainee.profile.languages)),
     });
     prefiltered = vacancies.length;
     const scored: { vacancyId: string; headcount: number; score: number }[] = [];

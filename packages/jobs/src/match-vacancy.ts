@@ -143,6 +143,20 @@ export function languageTokenGroups(vacancy: MatchVacancy): string[][] {
   return (vacancy.requirements?.languages ?? []).map((r) => atLeastTokens(r.language, toleratedLevel(r.cefr)));
 }
 
+/**
+ * The reverse of `languageTokenGroups`, for a trainee: every `language:level` requirement they meet within the
+ * tolerance, from their language_levels tokens. A vacancy passes when all its required tokens are among these.
+ */
+export function satisfiableLanguageTokens(levels: readonly string[]): string[] {
+  const tokens: string[] = [];
+  for (const token of levels) {
+    const [language, cefr] = token.split(':') as [string, CefrLevelCode];
+    const reach = Math.min(CEFR_LEVELS.length, cefrRank(cefr) + LANGUAGE_TOLERANCE_LEVELS);
+    for (let r = 1; r <= reach; r++) tokens.push(`${language}:${CEFR_LEVELS[r - 1]}`);
+  }
+  return tokens;
+}
+
 function languageToleranceFailure(c: MatchCandidate, vacancy: MatchVacancy): string | undefined {
   const short: string[] = [];
   for (const req of vacancy.requirements?.languages ?? []) {

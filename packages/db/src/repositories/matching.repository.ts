@@ -61,6 +61,8 @@ export interface TraineePrefilter {
   /** The trainee's preferred destinations; empty = open to all. */
   destinations: readonly string[];
   earliestStart: string | null;
+  /** The `language:level` requirements the trainee meets (within the matching tolerance): a vacancy's must all be. */
+  languageTokens: readonly string[];
 }
 
 export const matchingRepository = {
@@ -172,7 +174,8 @@ export const matchingRepository = {
 
   /**
    * The reverse prefilter of `match.trainee`: open vacancies with a start date, in an occupation the trainee can
-   * take, at a destination they prefer, starting no earlier than they are available (vacancies_match_idx).
+   * take, at a destination they prefer, starting no earlier than they are available (vacancies_match_idx), whose
+   * language requirements the trainee meets within the tolerance.
    */
   openVacanciesForTrainee(trx: Executor, f: TraineePrefilter) {
     let q = trx
@@ -186,6 +189,7 @@ export const matchingRepository = {
     if (f.destinations.length > 0)
       q = q.where(sql<boolean>`vacancies.destination = ANY(${sql.val([...f.destinations])}::bpchar[])`);
     if (f.earliestStart) q = q.where('vacancies.start_date', '>=', f.earliestStart);
+    q = q.where(sql<boolean>`vacancies.required_languages <@ ${sql.val([...f.languageTokens])}::text[]`);
     return q.orderBy('vacancies.id').execute();
   },
 
