@@ -19,7 +19,14 @@ async function cachedFile(name: string, rows: Iterable<unknown>): Promise<string
   const path = join(BENCH_DATA_DIR, name);
   if (existsSync(path)) return path;
   const partial = `${path}.partial`;
-  const out = createWriteStream(partial);
+  await writeJsonLines(partial, rows);
+  renameSync(partial, path);
+  return path;
+}
+
+/** Writes rows as JSON Lines, 1 MiB at a time. */
+export async function writeJsonLines(path: string, rows: Iterable<unknown>): Promise<void> {
+  const out = createWriteStream(path);
   let buffer = '';
   for (const row of rows) {
     buffer += `${JSON.stringify(row)}\n`;
@@ -30,6 +37,4 @@ async function cachedFile(name: string, rows: Iterable<unknown>): Promise<string
   }
   out.end(buffer);
   await once(out, 'finish');
-  renameSync(partial, path);
-  return path;
 }

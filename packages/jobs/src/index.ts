@@ -9,6 +9,8 @@ export {
   type MatchVacancyOutcome,
   matchVacancy,
   mayBeMatched,
+  prepareMatchVacancy,
+  type VacancyForMatching,
 } from './match-vacancy.ts';
 export {
   type NotificationDeps,

@@ -1,41 +1,41 @@
 import {
   type Database,
+  languageLevelTokens,
   type MatchRoundResult,
   matchingRepository,
   matchRoundsRepository,
-  type PlacementStatus,
+  minimumLanguageTokens,
   placementsRepository,
 } from '@corridor/db';
+import type { CefrLevelCode } from '@corridor/domain';
 import {
   DEFAULT_OCCUPATION_BRIDGES,
+  type MatchCandidate,
   type RoundInstance,
   type RoundTrainee,
   type RoundVacancy,
+  rankCandidates,
   runMatchRound,
-  scorePair,
+  type VacancyScorer,
+  vacancyScorer,
 } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
 import {
   checkCandidate,
+  filledPlaces,
   type MatchingOptions,
   PlacementChanges,
+  type PreparedMatchVacancy,
   placementFields,
   prepareMatchVacancy,
+  ShortlistEdge,
+  satisfiableLanguageTokens,
   type VacancyForMatching,
 } from './match-vacancy.ts';
 
 /** Longest list a trainee submits, as in the NRMP's practical limit; the engine's order fills it. */
 export const ROUND_LIST_LENGTH = 20;
-
-const FILLED = new Set<PlacementStatus>([
-  'matched',
-  'visa_lodged',
-  'visa_granted',
-  'arrived',
-  'licensed',
-  'retained_12m',
-]);
 
 export type RunRoundOutcome =
   /** `instance` is the round as deferred acceptance saw it, for checkers such as `findBlockingPairs`. */
@@ -45,18 +45,26 @@ export type RunRoundOutcome =
  * match.round: many-to-one, trainee-proposing deferred acceptance over a cohort's trainees and the partnership's
  * open vacancies (capacity = headcount − places filled). Eligibility and every hard filter are hard constraints:
  * only pairs that pass them are ranked at all. Trainees rank vacancies in the engine's order (score, then vacancy
- * id), keeping their best 20; vacancies rank trainees by score, then trainee id. Pairs a person declined, and
- * trainees already matched anywhere, are left out. Matched pairs are proposed as placements (source `round`), and
- * the result is stored with the round, all in one transaction: a crash leaves the round to be re-run whole.
+ * id), keeping their best `roundListLength` (20, the NRMP's practical limit); vacancies rank the trainees who
+ * listed them by score, then trainee id (a vacancy is only ever proposed to by those). Pairs a person declined,
+ * and trainees already matched anywhere, are left out. Matched pairs are proposed as placements (source `round`),
+ * and the result is stored with the round, all in one transaction: a crash leaves the round to be re-run whole.
  * Deterministic: inputs are sorted by id, so the same data gives the same matching.
+ *
+ * A trainee's list is built without checking every vacancy: the ones they could take at all (occupation,
+ * preferred destination, availability, languages: plain comparisons) are ordered by their best possible score
+ * (`vacancyScorer.upperBound`) and checked exactly (rules with each offer as of its start date) until the list
+ * is full and nobody unchecked could enter it, as match.vacancy builds a shortlist. Vacancies whose offer closes
+ * every pathway they accept (`RuleBook.offerBlockers`) are never checked.
  */
 export async function runRound(
   database: Database,
   book: RuleBook,
   roundId: string,
-  options: MatchingOptions = {},
+  options: MatchingOptions & { roundListLength?: number } = {},
 ): Promise<RunRoundOutcome> {
   const bridges = options.bridges ?? DEFAULT_OCCUPATION_BRIDGES;
+  const listLength = options.roundListLength ?? ROUND_LIST_LENGTH;
   return database.db.transaction().execute(async (trx): Promise<RunRoundOutcome> => {
     const round = await matchRoundsRepository.lock(trx, roundId);
     if (!round) return { status: 'skipped', reason: 'no such round' };
@@ -66,88 +74,150 @@ export async function runRound(
     // Vacancies first (locked, id order, as match.vacancy locks them), then their placements and the cohort.
     const vacancyRows = await matchingRepository.partnershipOpenVacancies(trx, round.partnership_id);
     const trainees = await matchingRepository.cohortTrainees(trx, round.partnership_id, round.cohort);
-    const placementsByVacancy = new Map<string, Awaited<ReturnType<typeof placementsRepository.forVacancy>>>();
-    for (const v of vacancyRows) placementsByVacancy.set(v.id, await placementsRepository.forVacancy(trx, v.id));
-    const alreadyMatched = new Set<string>();
-    for (const t of trainees) {
-      const mine = await placementsRepository.forTrainee(trx, t.id);
-      if (mine.some((p) => FILLED.has(p.status))) alreadyMatched.add(t.id);
+    const placements = await placementsRepository.forVacancies(
+      trx,
+      vacancyRows.map((v) => v.id),
+    );
+    const alreadyMatched = await placementsRepository.traineesWithPlaces(
+      trx,
+      trainees.map((t) => t.id),
+    );
+    const placementsByVacancy = new Map<string, Map<string, (typeof placements)[number]>>();
+    for (const p of placements) {
+      let m = placementsByVacancy.get(p.vacancy_id);
+      if (!m) {
+        m = new Map();
+        placementsByVacancy.set(p.vacancy_id, m);
+      }
+      m.set(p.trainee_id, p);
     }
 
-    const prepared = vacancyRows.flatMap((row) => {
-      const existing = placementsByVacancy.get(row.id) ?? [];
-      const filled = existing.filter((p) => FILLED.has(p.status)).length;
+    const prepared: PreparedRoundVacancy[] = [];
+    const buckets = new Map<string, PreparedRoundVacancy[]>();
+    const destinations = new Set<string>();
+    for (const row of vacancyRows) {
+      const held = placementsByVacancy.get(row.id) ?? new Map();
+      const filled = filledPlaces([...held.values()]);
       const pv = prepareMatchVacancy(row as VacancyForMatching, filled);
-      return pv ? [{ pv, existing, capacity: Math.max(0, row.headcount - filled) }] : [];
-    });
-
-    // Score every acceptable pair once.
-    type Pair = { traineeId: string; vacancyId: string; score: number };
-    const pairs: Pair[] = [];
-    const details = new Map<
-      string,
-      {
-        score: ReturnType<typeof scorePair>;
-        packVersions: Record<string, string>;
-        pathways: { pathwayId: string; status: 'eligible' | 'conditionally_eligible' }[];
-      }
-    >();
-    let work = 0;
-    for (const t of trainees) {
-      if (alreadyMatched.has(t.id)) continue;
-      for (const { pv, existing } of prepared) {
-        const held = existing.find((p) => p.trainee_id === t.id);
-        if (held && held.status === 'declined') continue;
-        const check = checkCandidate(book, t, pv, bridges);
-        if (!check.ok) continue;
-        const score = scorePair(check.candidate, pv.vacancy, undefined, { bridges });
-        const accepted = new Set(pv.vacancy.pathways);
-        const pathways = check.candidate.pathways.flatMap((p) =>
-          accepted.has(p.pathwayId) && (p.status === 'eligible' || p.status === 'conditionally_eligible')
-            ? [{ pathwayId: p.pathwayId, status: p.status }]
-            : [],
-        );
-        pairs.push({ traineeId: t.id, vacancyId: pv.vacancy.id, score: score.score });
-        details.set(`${t.id}|${pv.vacancy.id}`, { score, packVersions: check.packVersions, pathways });
-        if (++work % 1_000 === 0) await yieldToEventLoop();
-      }
+      if (!pv) continue;
+      const v: PreparedRoundVacancy = {
+        pv,
+        held,
+        capacity: Math.max(0, row.headcount - filled),
+        scorer: vacancyScorer(pv.vacancy, { bridges }),
+        required: minimumLanguageTokens(pv.vacancy.requirements?.languages ?? []),
+      };
+      prepared.push(v);
+      if (
+        book.offerBlockers(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways }).length ===
+        pv.vacancy.pathways.length
+      )
+        continue;
+      const key = `${pv.vacancy.isco08}|${pv.vacancy.destination}`;
+      const list = buckets.get(key);
+      if (list) list.push(v);
+      else buckets.set(key, [v]);
+      destinations.add(pv.vacancy.destination);
     }
 
-    const byScore = (a: Pair, b: Pair, tie: (p: Pair) => string) =>
-      b.score - a.score || (tie(a) < tie(b) ? -1 : tie(a) > tie(b) ? 1 : 0);
-    const roundTrainees: RoundTrainee[] = [];
-    const pairsByTrainee = new Map<string, Pair[]>();
-    for (const p of pairs) pairsByTrainee.set(p.traineeId, [...(pairsByTrainee.get(p.traineeId) ?? []), p]);
+    // Each trainee's list: their best acceptable vacancies, by exact score.
+    type Listed = { v: PreparedRoundVacancy; score: number };
+    const lists = new Map<string, Listed[]>();
+    let checks = 0;
+    let pairs = 0;
     for (const t of trainees) {
-      if (alreadyMatched.has(t.id)) continue;
-      const list = (pairsByTrainee.get(t.id) ?? []).sort((a, b) => byScore(a, b, (p) => p.vacancyId));
-      roundTrainees.push({ id: t.id, ranking: list.slice(0, ROUND_LIST_LENGTH).map((p) => p.vacancyId) });
+      if (alreadyMatched.has(t.id) || t.status !== 'active') continue;
+      const isco = t.profile.occupation.isco08;
+      const occupations = new Set([isco, ...bridges.filter((b) => b.from === isco).map((b) => b.to)]);
+      const preferred = t.profile.preferences?.destinations ?? [];
+      const earliest = t.profile.preferences?.earliestStart;
+      const levels = languageLevelTokens(t.profile.languages);
+      const satisfiable = new Set(satisfiableLanguageTokens(levels));
+      const light = lightCandidate(t.id, isco, levels, t.profile.preferences);
+      const candidates: { v: PreparedRoundVacancy; bound: number }[] = [];
+      for (const occupation of occupations) {
+        for (const destination of preferred.length > 0 ? preferred : destinations) {
+          for (const v of buckets.get(`${occupation}|${destination}`) ?? []) {
+            if (earliest !== undefined && v.pv.startDate < earliest) continue;
+            if (!v.required.every((token) => satisfiable.has(token))) continue;
+            if (v.held.get(t.id)?.status === 'declined') continue;
+            candidates.push({ v, bound: v.scorer.upperBound(v.scorer.featuresOf(light)) });
+          }
+        }
+      }
+      if (candidates.length === 0) continue;
+      candidates.sort((a, b) => b.bound - a.bound || (a.v.pv.vacancy.id < b.v.pv.vacancy.id ? -1 : 1));
+      const edge = new ShortlistEdge(listLength);
+      const listed: Listed[] = [];
+      for (const c of candidates) {
+        const check = checkCandidate(book, t, c.v.pv, bridges, { reasons: false });
+        if (++checks % 1_000 === 0) await yieldToEventLoop();
+        if (check.ok) {
+          const score = c.v.scorer.score(check.candidate);
+          listed.push({ v: c.v, score });
+          edge.offer(score, c.v.pv.vacancy.id);
+        }
+        if (edge.settled(c.bound, c.v.pv.vacancy.id)) break;
+      }
+      pairs += listed.length;
+      listed.sort((a, b) => b.score - a.score || (a.v.pv.vacancy.id < b.v.pv.vacancy.id ? -1 : 1));
+      lists.set(t.id, listed.slice(0, listLength));
+    }
+
+    const roundTrainees: RoundTrainee[] = [];
+    const proposers = new Map<string, { traineeId: string; score: number }[]>();
+    for (const t of trainees) {
+      if (alreadyMatched.has(t.id) || t.status !== 'active') continue;
+      const listed = lists.get(t.id) ?? [];
+      roundTrainees.push({ id: t.id, ranking: listed.map((l) => l.v.pv.vacancy.id) });
+      for (const l of listed) {
+        const list = proposers.get(l.v.pv.vacancy.id);
+        if (list) list.push({ traineeId: t.id, score: l.score });
+        else proposers.set(l.v.pv.vacancy.id, [{ traineeId: t.id, score: l.score }]);
+      }
     }
     const roundVacancies: RoundVacancy[] = prepared.map(({ pv, capacity }) => {
-      const list = pairs.filter((p) => p.vacancyId === pv.vacancy.id).sort((a, b) => byScore(a, b, (p) => p.traineeId));
+      const list = (proposers.get(pv.vacancy.id) ?? []).sort(
+        (a, b) => b.score - a.score || (a.traineeId < b.traineeId ? -1 : a.traineeId > b.traineeId ? 1 : 0),
+      );
       return { id: pv.vacancy.id, capacity, ranking: new Map(list.map((p, i) => [p.traineeId, i])) };
     });
     const instance: RoundInstance = { trainees: roundTrainees, vacancies: roundVacancies };
     const outcome = runMatchRound(instance);
 
-    // Propose the matched pairs.
+    // Propose the matched pairs, with the full explanation (built for these pairs only).
+    const byId = new Map(prepared.map((v) => [v.pv.vacancy.id, v]));
+    const traineeById = new Map(trainees.map((t) => [t.id, t]));
     const changes = new PlacementChanges();
+    const inserts: Parameters<PlacementChanges['proposeMany']>[1][number][] = [];
     const matches: MatchRoundResult['matches'] = [];
+    let n = 0;
     for (const m of outcome.matches) {
-      const d = details.get(`${m.traineeId}|${m.vacancyId}`)!;
-      const fields = placementFields({ ...d.score, pathways: d.pathways }, d.packVersions, {
+      const v = byId.get(m.vacancyId)!;
+      const check = checkCandidate(book, traineeById.get(m.traineeId)!, v.pv, bridges);
+      if (!check.ok) throw new Error(`round pair ${m.traineeId} → ${m.vacancyId} no longer passes its checks`);
+      const [explained] = rankCandidates(v.pv.vacancy, [check.candidate], { prefiltered: true, limit: 1, bridges });
+      const fields = placementFields(explained!, check.packVersions, {
         source: 'round',
         match_round_id: roundId,
         rank: null,
       });
-      const held = (placementsByVacancy.get(m.vacancyId) ?? []).find((p) => p.trainee_id === m.traineeId);
-      let placementId: string | null = held?.id ?? null;
-      if (!held) placementId = await changes.propose(trx, m.vacancyId, m.traineeId, fields);
+      const held = v.held.get(m.traineeId);
+      if (!held) inserts.push({ vacancyId: m.vacancyId, traineeId: m.traineeId, fields });
       else if (held.status === 'withdrawn') await changes.repropose(trx, { ...held, vacancy_id: m.vacancyId }, fields);
       else if (held.status === 'proposed') await changes.refresh(trx, held, fields);
       // Accepted by one side already: people are deciding; the round's match only confirms the pair.
-      matches.push({ traineeId: m.traineeId, vacancyId: m.vacancyId, score: d.score.score, placementId });
+      matches.push({
+        traineeId: m.traineeId,
+        vacancyId: m.vacancyId,
+        score: explained!.score,
+        placementId: held?.id ?? null,
+      });
+      if (++n % 1_000 === 0) await yieldToEventLoop();
     }
+    const ids = await changes.proposeMany(trx, inserts);
+    for (const m of matches)
+      if (m.placementId === null) m.placementId = ids.get(`${m.vacancyId} ${m.traineeId}`) ?? null;
     await changes.flush(trx);
 
     const result: MatchRoundResult = {
@@ -157,12 +227,43 @@ export async function runRound(
       stats: {
         trainees: roundTrainees.length,
         vacancies: roundVacancies.length,
-        places: roundVacancies.reduce((n, v) => n + v.capacity, 0),
-        eligiblePairs: pairs.length,
+        places: roundVacancies.reduce((sum, v) => sum + v.capacity, 0),
+        eligiblePairs: pairs,
         proposals: outcome.stats.proposals,
       },
     };
     await matchRoundsRepository.markDone(trx, roundId, result);
     return { status: 'done', result, instance };
   });
+}
+
+interface PreparedRoundVacancy {
+  pv: PreparedMatchVacancy;
+  held: Map<string, Awaited<ReturnType<typeof placementsRepository.forVacancies>>[number]>;
+  capacity: number;
+  scorer: VacancyScorer;
+  /** The vacancy's required language:level tokens (see satisfiableLanguageTokens). */
+  required: string[];
+}
+
+/** What `VacancyScorer.featuresOf` reads of a trainee, from their stored columns' values: no profile evaluation. */
+function lightCandidate(
+  id: string,
+  isco08: string,
+  levels: readonly string[],
+  preferences: MatchCandidate['preferences'],
+): MatchCandidate {
+  return {
+    traineeId: id,
+    isco08,
+    residence: '',
+    languages: levels.map((token) => {
+      const [language, cefr] = token.split(':') as [string, CefrLevelCode];
+      return { language, cefr };
+    }),
+    experience: [],
+    ...(preferences ? { preferences } : {}),
+    consentToMatch: true,
+    pathways: [],
+  };
 }

@@ -169,6 +169,17 @@ function languageToleranceFailure(c: MatchCandidate, vacancy: MatchVacancy): str
     : undefined;
 }
 
+// The profile the rules read, built once per loaded trainee row (a round checks each trainee against many vacancies).
+const profiles = new WeakMap<TraineeForMatching, NonNullable<ReturnType<typeof eligibilityProfileOf>>>();
+function profileOf(trainee: TraineeForMatching) {
+  let profile = profiles.get(trainee);
+  if (profile === undefined) {
+    profile = eligibilityProfileOf(trainee);
+    if (profile) profiles.set(trainee, profile);
+  }
+  return profile;
+}
+
 export type CandidateCheck =
   | { ok: true; candidate: MatchCandidate; packVersions: Record<string, string> }
   | { ok: false; reasons: string[]; filters: string[] };
@@ -184,7 +195,7 @@ export function checkCandidate(
   bridges?: readonly OccupationBridge[],
   options: { reasons?: boolean } = {},
 ): CandidateCheck {
-  const profile = trainee.status === 'active' ? eligibilityProfileOf(trainee) : undefined;
+  const profile = trainee.status === 'active' ? profileOf(trainee) : undefined;
   if (!profile) return { ok: false, reasons: ["The trainee's record was erased."], filters: ['erased'] };
   const results = book.evaluate(profile, { asOf: pv.startDate, pathways: pv.vacancy.pathways, offer: pv.offer });
   // Most people a large prefilter returns fail here; when nobody will read why (no proposal to withdraw), the
@@ -309,6 +320,9 @@ export function sameFields(p: StoredPlacement, w: PlacementWriteFields): boolean
   );
 }
 
+/** Rows per INSERT when writes are batched (≤ 14 parameters a row, well under Postgres's 65,535). */
+const WRITE_CHUNK = 1_000;
+
 /** Collects the writes of one reconcile so events and audit rows go out together, in one transaction. */
 export class PlacementChanges {
   readonly events: DomainEvent[] = [];
@@ -332,18 +346,30 @@ export class PlacementChanges {
     return row.id;
   }
 
-  /** Many new proposals in one statement (new entrants into shortlists); a pair that already exists is skipped. */
+  /**
+   * Many new proposals in one statement (entrants into shortlists, a round's pairs); a pair that already exists is
+   * skipped. Returns the new placements' ids by "vacancyId traineeId".
+   */
   async proposeMany(
     trx: Executor,
     rows: readonly { vacancyId: string; traineeId: string; fields: PlacementWriteFields }[],
-  ): Promise<void> {
-    if (rows.length === 0) return;
+  ): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    if (rows.length === 0) return ids;
     const byPair = new Map(rows.map((r) => [`${r.vacancyId} ${r.traineeId}`, r]));
-    const inserted = await placementsRepository.insertProposals(
-      trx,
-      rows.map((r) => ({ vacancy_id: r.vacancyId, trainee_id: r.traineeId, ...r.fields })),
-    );
+    const inserted = [];
+    for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+      inserted.push(
+        ...(await placementsRepository.insertProposals(
+          trx,
+          rows
+            .slice(i, i + WRITE_CHUNK)
+            .map((r) => ({ vacancy_id: r.vacancyId, trainee_id: r.traineeId, ...r.fields })),
+        )),
+      );
+    }
     for (const row of inserted) {
+      ids.set(`${row.vacancy_id} ${row.trainee_id}`, row.id);
       const w = byPair.get(`${row.vacancy_id} ${row.trainee_id}`)!.fields;
       this.proposed++;
       this.record(row.id, row.vacancy_id, row.trainee_id, null, 'proposed', null, 'placement.proposed', {
@@ -352,6 +378,7 @@ export class PlacementChanges {
         source: w.source,
       });
     }
+    return ids;
   }
 
   async repropose(
@@ -434,8 +461,12 @@ export class PlacementChanges {
   }
 
   async flush(trx: Executor): Promise<void> {
-    await placementsRepository.appendEvents(trx, this.history);
-    await outboxRepository.append(trx, this.events);
+    // In statements of WRITE_CHUNK rows: a round proposes tens of thousands of pairs, and one statement may bind at
+    // most 65,535 parameters.
+    for (let i = 0; i < this.history.length; i += WRITE_CHUNK)
+      await placementsRepository.appendEvents(trx, this.history.slice(i, i + WRITE_CHUNK));
+    for (let i = 0; i < this.events.length; i += WRITE_CHUNK)
+      await outboxRepository.append(trx, this.events.slice(i, i + WRITE_CHUNK));
   }
 }
 
@@ -467,7 +498,7 @@ const FIRST_PAGE = 256;
  * The weakest of the best `limit` exact scores so far, with the trainee id that breaks its tie: what an unchecked
  * trainee would have to beat to enter the shortlist.
  */
-class ShortlistEdge {
+export class ShortlistEdge {
   private readonly scores: number[] = [];
   private readonly ids: string[] = [];
   constructor(private readonly limit: number) {}
@@ -499,7 +530,8 @@ class ShortlistEdge {
 }
 
 /** The ranking's order (rankCandidates): score descending, then trainee id ascending. */
-const ranksBefore = (sa: number, ida: string, sb: number, idb: string): boolean => sa > sb || (sa === sb && ida < idb);
+export const ranksBefore = (sa: number, ida: string, sb: number, idb: string): boolean =>
+  sa > sb || (sa === sb && ida < idb);
 
 /**
  * Matches one vacancy and reconciles its placements, in one transaction with the vacancy locked:

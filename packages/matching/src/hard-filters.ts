@@ -209,6 +209,17 @@ export function checkHardFilters(
   vacancy: MatchVacancy,
   ctx: HardFilterContext = {},
 ): HardFilterResult {
-  const pv = prepareVacancy(vacancy, ctx.bridges ? { bridges: ctx.bridges } : {});
-  return checkPrepared(candidate, pv, ctx.directApplication ?? false);
+  let pv = preparedFor.get(vacancy);
+  if (pv === undefined || pv.bridges !== ctx.bridges) {
+    pv = { bridges: ctx.bridges, prepared: prepareVacancy(vacancy, ctx.bridges ? { bridges: ctx.bridges } : {}) };
+    preparedFor.set(vacancy, pv);
+  }
+  return checkPrepared(candidate, pv.prepared, ctx.directApplication ?? false);
 }
+
+// A job checks one vacancy against thousands of trainees (and a round, each vacancy many times): its preparation is
+// kept with the vacancy object. Vacancies are plain data the callers do not change once built.
+const preparedFor = new WeakMap<
+  MatchVacancy,
+  { bridges: readonly OccupationBridge[] | undefined; prepared: PreparedVacancy }
+>();

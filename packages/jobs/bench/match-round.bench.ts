@@ -1,0 +1,139 @@
+/**
+ * match.round end to end on Postgres: a cohort of BENCH_TRAINEES (default 45,000) and BENCH_VACANCIES (default 6,400)
+ * open vacancies of one partnership, the NRMP's scale. Timed from the job's start to its commit: load the vacancies,
+ * their placements and the cohort, build every trainee's list (prefilter in memory, exact rules on the pairs it
+ * reaches), deferred acceptance, then the matched pairs proposed with their explanations and events, and the
+ * result stored. People and vacancies come from the shared generator (the same population as every benchmark;
+ * only the partnership and cohort are added), imported with the bulk importers. Each run starts from no
+ * placements (the previous run's are deleted), so every run does the same work.
+ *
+ *   npx tsx packages/jobs/bench/match-round.bench.ts   (BENCH_TRAINEES, BENCH_VACANCIES, BENCH_RUNS, BENCH_DATABASE_URL)
+ */
+import { createReadStream, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  matchRoundsRepository,
+  migrateToLatest,
+  openDatabase,
+  organizationsRepository,
+  partnershipsRepository,
+} from '@corridor/db';
+import { loadRuleBook } from '@corridor/evaluation';
+import { writeJsonLines } from '../../../bench/src/datasets.ts';
+import { generateTrainees, generateVacancies } from '../../../bench/src/generator.ts';
+import { machineLine } from '../../../bench/src/machine.ts';
+import { importTrainees, importVacancies } from '../../ingest/src/index.ts';
+import { runRound } from '../src/match-round.ts';
+
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const TRAINEES = Number(process.env.BENCH_TRAINEES ?? 45_000);
+const VACANCIES = Number(process.env.BENCH_VACANCIES ?? 6_400);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const schema = `bench_match_round_${process.pid}`;
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+log(machineLine());
+const database = await openDatabase({ url, schema, poolMax: 4 });
+const files = { trainees: join(tmpdir(), `${schema}-t.jsonl`), vacancies: join(tmpdir(), `${schema}-v.jsonl`) };
+try {
+  await migrateToLatest(database.db, schema);
+  const employer = await organizationsRepository.create(database.db, {
+    name: 'Employer',
+    kind: 'employer',
+    country: 'DE',
+  });
+  const provider = await organizationsRepository.create(database.db, {
+    name: 'Provider',
+    kind: 'training_provider',
+    country: 'PH',
+  });
+  const partnership = await partnershipsRepository.create(
+    database.db,
+    {
+      name: 'Bench partnership',
+      origin: 'PH',
+      destination: 'DE',
+      sectors: ['Q'],
+      occupations: [],
+      model: 'global_skills_partnership',
+      governmentToGovernment: false,
+      members: [
+        { organizationId: employer.id, role: 'employer' },
+        { organizationId: provider.id, role: 'training_provider' },
+      ],
+    },
+    null,
+  );
+  const cohort = 'bench';
+  await writeJsonLines(
+    files.trainees,
+    (function* () {
+      for (const t of generateTrainees(TRAINEES, 21, 'round'))
+        yield { ...t, programme: { ...t.programme, partnershipId: partnership.id, cohort } };
+    })(),
+  );
+  await writeJsonLines(
+    files.vacancies,
+    (function* () {
+      for (const v of generateVacancies(VACANCIES, 22, 'round')) yield { ...v, partnershipId: partnership.id };
+    })(),
+  );
+  let t0 = performance.now();
+  const trainees = await importTrainees(database, provider.id, createReadStream(files.trainees), { format: 'jsonl' });
+  const vacancies = await importVacancies(
+    database,
+    {
+      type: 'organization',
+      organizationId: employer.id,
+      organizationKind: 'employer',
+      role: 'employer',
+      keyId: 'bench',
+    },
+    async () => employer.id,
+    createReadStream(files.vacancies),
+    { format: 'jsonl' },
+  );
+  await database.pool.query('VACUUM ANALYZE');
+  const places = await database.pool.query<{ n: string }>('SELECT sum(headcount) AS n FROM vacancies');
+  log(
+    `seeded ${trainees.accepted.toLocaleString('en')} trainees and ${vacancies.accepted.toLocaleString('en')} vacancies ` +
+      `(${Number(places.rows[0]!.n).toLocaleString('en')} places) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+
+  const book = await loadRuleBook(database.db);
+  const times: number[] = [];
+  for (let run = 0; run < RUNS + 1; run++) {
+    await database.pool.query('DELETE FROM placement_events; DELETE FROM placements; DELETE FROM outbox');
+    const round = await matchRoundsRepository.create(database.db, {
+      partnershipId: partnership.id,
+      cohort,
+      requestedBy: employer.id,
+    });
+    const rssBefore = process.memoryUsage().rss;
+    t0 = performance.now();
+    const outcome = await runRound(database, book, round.id);
+    const ms = performance.now() - t0;
+    if (outcome.status !== 'done') throw new Error(`round skipped: ${outcome.reason}`);
+    const s = outcome.result.stats;
+    log(
+      `  run ${run}${run === 0 ? ' (warm-up)' : ''}: ${ms.toFixed(0)} ms; ${s.trainees.toLocaleString('en')} trainees, ` +
+        `${s.vacancies.toLocaleString('en')} vacancies, ${s.places.toLocaleString('en')} places; ${s.eligiblePairs.toLocaleString('en')} listed pairs, ` +
+        `${outcome.result.matches.length.toLocaleString('en')} matched, ${s.proposals.toLocaleString('en')} proposals; ` +
+        `RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`,
+    );
+    if (run > 0) times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  log('');
+  log(
+    `RESULT match.round end to end (Postgres → lists → deferred acceptance → placements) over ${TRAINEES.toLocaleString('en')} trainees × ` +
+      `${VACANCIES.toLocaleString('en')} vacancies: ${times.map((t) => `${(t / 1000).toFixed(2)} s`).join(', ')} ` +
+      `[target ≤ 1 s at 45,000 × 6,400; ≤ 15 s at 1,000,000 × 50,000]; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+  );
+} finally {
+  rmSync(files.trainees, { force: true });
+  rmSync(files.vacancies, { force: true });
+  await database.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await database.close();
+}
