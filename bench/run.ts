@@ -11,7 +11,9 @@ const BENCHES: Record<string, { file: string; args?: string[] }> = {
   relay: { file: 'packages/queue/bench/relay.bench.ts' },
   round: { file: 'packages/matching/bench/round.bench.ts' },
   reevaluation: { file: 'bench/src/reevaluation.bench.ts' },
+  'match-vacancy': { file: 'packages/jobs/bench/match-vacancy.bench.ts' },
   'match-trainee': { file: 'packages/jobs/bench/match-trainee.bench.ts' },
+  'match-round': { file: 'packages/jobs/bench/match-round.bench.ts' },
   notifications: { file: 'bench/src/notifications.bench.ts' },
 };
 

@@ -150,7 +150,7 @@ export async function runRound(
       const edge = new ShortlistEdge(listLength);
       const listed: Listed[] = [];
       for (const c of candidates) {
-        const check = checkCandidate(book, t, c.v.pv, bridges, { reasons: false });
+        const check = checkCandidate(book, t, c.v.pv, bridges, { reasons: false, manyVacancies: true });
         if (++checks % 1_000 === 0) await yieldToEventLoop();
         if (check.ok) {
           const score = c.v.scorer.score(check.candidate);

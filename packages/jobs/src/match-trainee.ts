@@ -155,7 +155,7 @@ async function planFor(
       // Places already filled are checked exactly when the trainee enters; here an optimistic 0 costs nothing.
       const pv = prepareMatchVacancy(v as VacancyForMatching, 0);
       if (!pv) continue;
-      const check = checkCandidate(book, trainee, pv, bridges, { reasons: false });
+      const check = checkCandidate(book, trainee, pv, bridges, { reasons: false, manyVacancies: true });
       if (!check.ok) continue;
       scored.push({
         vacancyId: v.id,

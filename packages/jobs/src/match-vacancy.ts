@@ -180,6 +180,29 @@ function profileOf(trainee: TraineeForMatching) {
   return profile;
 }
 
+// Per loaded trainee row: whether the person alone closes every pathway of a (start date, pathways) combination.
+const closedCombinations = new WeakMap<TraineeForMatching, Map<string, boolean>>();
+function closedToPerson(
+  book: RuleBook,
+  trainee: TraineeForMatching,
+  profile: NonNullable<ReturnType<typeof eligibilityProfileOf>>,
+  pv: PreparedMatchVacancy,
+): boolean {
+  let memo = closedCombinations.get(trainee);
+  if (memo === undefined) {
+    memo = new Map();
+    closedCombinations.set(trainee, memo);
+  }
+  const key = `${pv.startDate}|${pv.vacancy.pathways.join(',')}`;
+  let closed = memo.get(key);
+  if (closed === undefined) {
+    const pathways = pv.vacancy.pathways;
+    closed = book.profileBlockers(profile, { asOf: pv.startDate, pathways }).length === pathways.length;
+    memo.set(key, closed);
+  }
+  return closed;
+}
+
 export type CandidateCheck =
   | { ok: true; candidate: MatchCandidate; packVersions: Record<string, string> }
   | { ok: false; reasons: string[]; filters: string[] };
@@ -193,10 +216,20 @@ export function checkCandidate(
   trainee: TraineeForMatching,
   pv: PreparedMatchVacancy,
   bridges?: readonly OccupationBridge[],
-  options: { reasons?: boolean } = {},
+  options: {
+    reasons?: boolean;
+    /**
+     * The same trainee row is checked against many vacancies (a round, a new trainee against every open vacancy):
+     * ask once per start date whether the person alone closes every pathway, before any offer is evaluated.
+     * Only without reasons.
+     */
+    manyVacancies?: boolean;
+  } = {},
 ): CandidateCheck {
   const profile = trainee.status === 'active' ? profileOf(trainee) : undefined;
   if (!profile) return { ok: false, reasons: ["The trainee's record was erased."], filters: ['erased'] };
+  if (options.manyVacancies && options.reasons === false && closedToPerson(book, trainee, profile, pv))
+    return { ok: false, reasons: [], filters: ['pathway'] };
   const results = book.evaluate(profile, { asOf: pv.startDate, pathways: pv.vacancy.pathways, offer: pv.offer });
   // Most people a large prefilter returns fail here; when nobody will read why (no proposal to withdraw), the
   // safeguards and the other filters are not worth building.

@@ -10,7 +10,7 @@ import { type CompiledCondition, compileCondition, FALSE, TRUE, UNKNOWN } from '
 import { IntTable } from './criteria/common.ts';
 import { type Check, compileKind, copyOut, type KindCompiled, type Out } from './criteria/index.ts';
 import { deriveFacts, type Facts } from './facts.ts';
-import type { Criterion, RulePack, Verification } from './schema.ts';
+import type { Condition, Criterion, RulePack, Verification } from './schema.ts';
 
 /**
  * One compiled criterion, as data: every criterion has this one shape, so the pack's loop reads it with
@@ -44,6 +44,11 @@ interface Step {
    * `withOfferOccupation` (an occupation list checked against the offered job when the offer names one).
    */
   readonly offerOnly: false | 'always' | 'withOfferOccupation';
+  /**
+   * Decisive, nothing bridges it, and neither its check nor its condition reads the job offer: its outcome for a
+   * person on a date is the same whatever the offer, so an unmet or unknown one closes the pathway to them.
+   */
+  readonly profileOnly: boolean;
 }
 
 export interface CompiledPack {
@@ -57,6 +62,11 @@ export interface CompiledPack {
    * when the offer leaves the pathway open. The facts need an offer; the person's part of them is not read.
    */
   offerBlock(facts: Facts): OfferBlock | undefined;
+  /**
+   * The first decisive criterion the person fails on the facts' date whatever the offer (see `Step.profileOnly`);
+   * undefined when some offer could still make the pathway eligible or conditional. The offer is not read.
+   */
+  profileBlock(facts: Facts): OfferBlock | undefined;
 }
 
 /**
@@ -68,6 +78,16 @@ export interface OfferBlock {
   outcome: 'unmet' | 'unknown';
   detail: string;
 }
+
+// Kinds whose checks read the offer (offer.ts, occupation.ts with the offer's occupation first), and conditions
+// that do (conditions.ts): everything else reads the person and the date only.
+const readsOffer = (c: Criterion): boolean =>
+  c.kind === 'jobOffer' || c.kind === 'salary' || (c.kind === 'occupation' && c.subject === 'offerOrProfile');
+const conditionReadsOffer = (c: Condition): boolean =>
+  c.kind === 'offerSectorIn' ||
+  (c.kind === 'occupationIn' && c.subject === 'offerOrProfile') ||
+  ((c.kind === 'any' || c.kind === 'all') && c.of.some(conditionReadsOffer)) ||
+  (c.kind === 'not' && conditionReadsOffer(c.of));
 
 // Kinds whose checks read only `f.offer`, `f.asOf` and `f.memo` (offer.ts, occupation.ts); a salary tier's `when`
 // reads the person, and an occupation list reads the person's occupation unless it is told to prefer the offer's.
@@ -163,6 +183,11 @@ function compileCriterion(c: Criterion, pack: RulePack, capIndex: number, regist
       c.appliesWhen === undefined && (c.bridges ?? []).length === 0 && (c.decisive ?? k.threshold)
         ? offerOnlyKind(c)
         : false,
+    profileOnly:
+      (c.decisive ?? k.threshold) &&
+      (c.bridges ?? []).length === 0 &&
+      !readsOffer(c) &&
+      (c.appliesWhen === undefined || !conditionReadsOffer(c.appliesWhen)),
     cannotTell: {
       status: 'unknown',
       detail: `${c.label}: cannot tell whether this applies (data missing)${suffix}`,
@@ -501,10 +526,28 @@ export function compilePack(
     return unknown;
   };
 
+  const profileSteps = steps.filter((s) => s.profileOnly);
+  const profileBlock = (f: Facts): OfferBlock | undefined => {
+    let unknown: OfferBlock | undefined;
+    for (const s of profileSteps) {
+      const t = s.applies === undefined ? TRUE : s.applies(f);
+      if (t === FALSE) continue;
+      let r: Out = s.cannotTell;
+      if (t !== UNKNOWN) {
+        const o: Out = { status: 'unknown', detail: '', need: '', have: '', points: 0, upside: 0 };
+        r = s.check(f, o) ?? o;
+      }
+      if (r.status === 'unmet') return { criterionId: s.id, outcome: 'unmet', detail: r.detail };
+      if (r.status === 'unknown') unknown ??= { criterionId: s.id, outcome: 'unknown', detail: r.detail };
+    }
+    return unknown;
+  };
+
   return {
     pack,
     evaluateFacts,
     evaluate: (profile, asOf, offer) => evaluateFacts(deriveFacts(profile, asOf, offer)),
     offerBlock,
+    profileBlock,
   };
 }

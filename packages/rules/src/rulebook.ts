@@ -41,6 +41,13 @@ export interface RuleBook {
    * vacancy whose every pathway is closed, and can tell the employer why.
    */
   offerBlockers(offer: OfferTermsInput, options: { asOf: string; pathways: readonly string[] }): OfferBlocker[];
+  /**
+   * The mirror of `offerBlockers`: the pathways a person cannot be eligible or conditionally eligible for on
+   * `asOf` whatever the job offer, because a decisive criterion that never reads the offer (a language level, a
+   * recognition, an age limit) is unmet or cannot be told. A round checks each person against many vacancies:
+   * this is asked once per start date instead of once per vacancy.
+   */
+  profileBlockers(profile: EligibilityProfile, options: { asOf: string; pathways: readonly string[] }): OfferBlocker[];
 }
 
 // The person's half of the facts is never read by offer-only checks (see CompiledPack.offerBlock); deriving facts
@@ -103,6 +110,16 @@ export function createRuleBook(packs: readonly RulePack[], options: CompileOptio
     get: (id, asOf) => pick(id, asOf)?.pack,
     versions: (id) => (byId.get(id) ?? []).map((c) => summary(c.pack)),
     compiled: pick,
+    profileBlockers(profile, { asOf, pathways }) {
+      const facts = deriveFacts(profile, asOf, undefined);
+      const out: OfferBlocker[] = [];
+      for (const id of pathways) {
+        const c = pick(id, asOf);
+        const block = c?.profileBlock(facts);
+        if (c && block) out.push({ pathwayId: id, pathwayVersion: c.pack.version, ...block });
+      }
+      return out;
+    },
     offerBlockers(offer, { asOf, pathways }) {
       const facts = deriveFacts(NOBODY, asOf, offer);
       const out: OfferBlocker[] = [];

@@ -335,6 +335,35 @@ describe('properties', () => {
     // The property is only worth something if offers do close pathways in the sample.
     expect(closed).toBeGreaterThan(50);
   });
+  it('(p) a pathway the person alone closes is never eligible or conditional with any offer, on the criterion named', () => {
+    let closed = 0;
+    fc.assert(
+      fc.property(
+        full,
+        fc.array(offerArb, { minLength: 1, maxLength: 4 }),
+        fc.subarray([...OPTIONAL]),
+        fc.constantFrom('2024-06-01', '2025-09-01', '2026-01-15'),
+        (complete, offers, dropped, asOf) => {
+          const profile: Record<string, unknown> = { ...complete };
+          for (const k of dropped) delete profile[k];
+          const pathways = book.list(asOf).map((p) => p.id);
+          const blockers = book.profileBlockers(profile as EligibilityProfile, { asOf, pathways });
+          closed += blockers.length;
+          for (const offer of [undefined, ...offers]) {
+            const results = book.evaluate(profile as EligibilityProfile, { asOf, pathways, offer });
+            for (const b of blockers) {
+              const r = results.find((x) => x.pathwayId === b.pathwayId)!;
+              if (b.outcome === 'unmet') expect(r.status).toBe('not_eligible');
+              else expect(['not_eligible', 'insufficient_data']).toContain(r.status);
+              expect(r.criteria.find((c) => c.id === b.criterionId)?.status).toBe(b.outcome);
+            }
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(closed).toBeGreaterThan(500);
+  });
   it('(b) evaluation is deterministic and does not depend on object identity', () => {
     fc.assert(
       fc.property(full, offerArb, (profile, offer) => {
