@@ -95,10 +95,11 @@ export const matchingRepository = {
   },
 
   /**
-   * The SQL prefilter of `match.vacancy`, on indexed columns only: every active trainee in a compatible occupation
-   * (trainees_match_idx covers every column read here, so the scan never visits the table) who prefers the
-   * destination or stated none, is available by the start date, holds each required language at the tolerated
-   * level, and may be matched (shared profile, or enrolled in a partnership programme). Returns ids and ranking
+   * The SQL prefilter of `match.vacancy`, on indexed columns only: every active trainee who may be matched (shared
+   * profile, or enrolled in a partnership programme) in a compatible occupation, available by the start date
+   * (trainees_match_cover_idx: its partial predicate, then its key range; it carries every other column read here,
+   * so the scan never visits the table), who prefers the destination or stated none and holds each required
+   * language at the tolerated level. Returns ids and ranking
    * features only; the caller orders them by their best possible score and loads profiles page by page
    * (`traineesForChecks`), so 1,000,000 stored trainees never means 20,000 profiles read.
    */
@@ -146,7 +147,7 @@ export const matchingRepository = {
         AND t.isco08 = ANY(${sql.val([...f.occupations])}::bpchar[])
         AND (t.consent_share_profile OR t.partnership_id IS NOT NULL)
         AND (t.preferred_destinations = '{}' OR t.preferred_destinations @> ARRAY[${f.destination}]::text[])
-        AND (t.earliest_start IS NULL OR t.earliest_start <= ${f.startDate}::date)
+        AND coalesce(t.earliest_start, '-infinity'::date) <= ${f.startDate}::date
         ${sql.join(languages, sql` `)}`.execute(trx);
     const shared = new Map<string, PrefilterFeatures>();
     const out: PrefilteredTrainee[] = new Array(result.rows.length);
