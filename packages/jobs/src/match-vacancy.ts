@@ -182,6 +182,7 @@ function profileOf(trainee: TraineeForMatching) {
 
 // Per loaded trainee row: whether the person alone closes every pathway of a (start date, pathways) combination.
 const closedCombinations = new WeakMap<TraineeForMatching, Map<string, boolean>>();
+const combinationKeys = new WeakMap<PreparedMatchVacancy, string>();
 function closedToPerson(
   book: RuleBook,
   trainee: TraineeForMatching,
@@ -193,7 +194,11 @@ function closedToPerson(
     memo = new Map();
     closedCombinations.set(trainee, memo);
   }
-  const key = `${pv.startDate}|${pv.vacancy.pathways.join(',')}`;
+  let key = combinationKeys.get(pv);
+  if (key === undefined) {
+    key = `${pv.startDate}|${pv.vacancy.pathways.join(',')}`;
+    combinationKeys.set(pv, key);
+  }
   let closed = memo.get(key);
   if (closed === undefined) {
     const pathways = pv.vacancy.pathways;
