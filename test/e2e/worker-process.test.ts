@@ -103,7 +103,7 @@ it('a trainee posted to the API gets stored eligibility results from the worker,
   expect(worker.exitCode).toBeNull();
 }, 60_000);
 
-it('a vacancy posted to the API gets a shortlist from the worker, with breakdowns naming the pathway used', async () => {
+it('a vacancy posted to the API gets a shortlist from the worker, with breakdowns naming the pathway used; a later trainee enters it; one who becomes ineligible is withdrawn with the reason', async () => {
   const { partnershipWorld, postTrainee, postVacancy } = await import('../matching/helpers.ts');
   const { employer, provider, partnershipId } = await partnershipWorld(t);
   const traineeId = await postTrainee(t, provider, {
@@ -127,4 +127,42 @@ it('a vacancy posted to the API gets a shortlist from the worker, with breakdown
   // Pseudonymised until the trainee consents or accepts.
   expect(JSON.stringify(items[0]!.profile)).not.toContain('Maria');
   expect(items[0]!.profile).not.toHaveProperty('dateOfBirth');
+
+  // A trainee posted later who qualifies enters the same shortlist (match.trainee in the worker), ahead of the first.
+  const later = await postTrainee(t, provider, {
+    externalRef: 'e2e-2',
+    programme: { partnershipId, cohort: '2026-A', track: 'away' },
+    languages: [
+      { language: 'en', cefr: 'C1' },
+      { language: 'de', cefr: 'C1' },
+    ],
+  });
+  const both = await until(async () => {
+    const res = await t.call({ method: 'GET', url: `/v1/vacancies/${vacancyId}/matches`, headers: employer.headers });
+    const ids = (res.json().items as { traineeId: string }[]).map((i) => i.traineeId);
+    return ids.length === 2 ? ids : undefined;
+  });
+  expect(both).toEqual([later, traineeId]);
+
+  // The first becomes ineligible (German A1: no pathway the vacancy accepts, and two levels short): the worker
+  // re-evaluates, withdraws the proposal and says why.
+  const patch = await t.call({
+    method: 'PATCH',
+    url: `/v1/trainees/${traineeId}`,
+    headers: provider.headers,
+    payload: { languages: [{ language: 'de', cefr: 'A1' }] },
+  });
+  expect(patch.statusCode).toBe(200);
+  const withdrawn = await until(async () => {
+    const res = await t.call({
+      method: 'GET',
+      url: `/v1/vacancies/${vacancyId}/matches?status=withdrawn`,
+      headers: employer.headers,
+    });
+    const list = res.json().items as { traineeId: string; withdrawnReason: string }[];
+    return list.length > 0 ? list : undefined;
+  });
+  expect(withdrawn.map((w) => w.traineeId)).toEqual([traineeId]);
+  expect(withdrawn[0]!.withdrawnReason).toMatch(/neither eligible nor conditionally eligible/);
+  expect(worker.exitCode).toBeNull();
 }, 60_000);
