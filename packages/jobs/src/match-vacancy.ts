@@ -658,7 +658,6 @@ export async function matchVacancy(
             occupations: [...compatibleOccupations(pv.vacancy.isco08, bridges).keys()],
             destination: pv.vacancy.destination,
             startDate: pv.startDate,
-            pathways: pv.vacancy.pathways,
             languageTokenGroups: languageTokenGroups(pv.vacancy),
             requiredLanguages: scorer.requiredLanguages,
           });

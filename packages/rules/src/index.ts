@@ -14,6 +14,7 @@ export { deriveFacts, type Facts } from './facts.ts';
 export {
   createRuleBook,
   type EvaluateOptions,
+  type OfferBlocker,
   type PackSummary,
   type RuleBook,
   shippedPacks,

@@ -9,6 +9,7 @@ import {
   evaluateSafeguards,
   flippedCriteria,
   ieltsToCefrRank,
+  type OfferBlocker,
   shippedPacks,
   testToAuLevel,
   testToCefrRank,
@@ -294,6 +295,16 @@ const OPTIONAL = [
   'family',
 ] as const;
 
+/** Each closed pathway is not eligible (unmet) or at best insufficient_data (unknown), on the criterion it names. */
+function expectClosed(results: EligibilityResult[], blockers: readonly OfferBlocker[]) {
+  for (const b of blockers) {
+    const r = results.find((x) => x.pathwayId === b.pathwayId)!;
+    if (b.outcome === 'unmet') expect(r.status).toBe('not_eligible');
+    else expect(['not_eligible', 'insufficient_data']).toContain(r.status);
+    expect(r.criteria.find((c) => c.id === b.criterionId)?.status).toBe(b.outcome);
+  }
+}
+
 describe('properties', () => {
   it('(a) adding missing data never turns an eligible result into insufficient_data', () => {
     fc.assert(
@@ -323,12 +334,7 @@ describe('properties', () => {
         const blockers = book.offerBlockers(offer, { asOf, pathways });
         closed += blockers.length;
         const results = book.evaluate(profile as EligibilityProfile, { asOf, pathways, offer });
-        for (const b of blockers) {
-          const r = results.find((x) => x.pathwayId === b.pathwayId)!;
-          if (b.outcome === 'unmet') expect(r.status).toBe('not_eligible');
-          else expect(['not_eligible', 'insufficient_data']).toContain(r.status);
-          expect(r.criteria.find((c) => c.id === b.criterionId)?.status).toBe(b.outcome);
-        }
+        expectClosed(results, blockers);
       }),
       { numRuns: 600 },
     );
@@ -351,12 +357,7 @@ describe('properties', () => {
           closed += blockers.length;
           for (const offer of [undefined, ...offers]) {
             const results = book.evaluate(profile as EligibilityProfile, { asOf, pathways, offer });
-            for (const b of blockers) {
-              const r = results.find((x) => x.pathwayId === b.pathwayId)!;
-              if (b.outcome === 'unmet') expect(r.status).toBe('not_eligible');
-              else expect(['not_eligible', 'insufficient_data']).toContain(r.status);
-              expect(r.criteria.find((c) => c.id === b.criterionId)?.status).toBe(b.outcome);
-            }
+            expectClosed(results, blockers);
           }
         },
       ),

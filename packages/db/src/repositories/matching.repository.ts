@@ -23,7 +23,6 @@ export interface VacancyPrefilter {
   occupations: readonly string[];
   destination: string;
   startDate: string;
-  pathways: readonly string[];
   /** One group per required language: the trainee must hold one of the tokens (see `atLeastTokens`). */
   languageTokenGroups: readonly (readonly string[])[];
   /** The vacancy's required languages with the CEFR rank asked for (1 = A1 … 6 = C2), for the ranking features. */
