@@ -2,7 +2,9 @@ export { buildHandlers, type HandlerDeps, pathwayAggregateId, workerConcurrency 
 export { ROUND_LIST_LENGTH, type RunRoundOutcome, runRound } from './match-round.ts';
 export { type MatchTraineeOutcome, matchTrainee, matchTrainees } from './match-trainee.ts';
 export {
+  type ClosedPathway,
   checkCandidate,
+  closedPathways,
   defaultShortlistSize,
   LANGUAGE_TOLERANCE_LEVELS,
   type MatchingOptions,

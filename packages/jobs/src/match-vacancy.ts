@@ -129,6 +129,34 @@ export function prepareMatchVacancy(row: VacancyForMatching, filled: number): Pr
   return { vacancy, offer, startDate: row.start_date };
 }
 
+/** A pathway the vacancy's own offer closes to every candidate, and why (see RuleBook.offerBlockers). */
+export interface ClosedPathway {
+  pathwayId: string;
+  pathwayVersion: string;
+  criterionId: string;
+  outcome: 'unmet' | 'unknown';
+  detail: string;
+}
+
+/**
+ * What an employer needs to hear before any candidate: the pathways their offer closes to everyone as of its
+ * start date (a salary under the threshold in force, say). A vacancy without a start date cannot be judged: none.
+ */
+export function closedPathways(
+  book: RuleBook,
+  row: Omit<VacancyForMatching, 'partnership_g2g' | 'partnership_origin'>,
+): ClosedPathway[] {
+  const pv = prepareMatchVacancy({ ...row, partnership_g2g: null, partnership_origin: null }, 0);
+  if (!pv) return [];
+  return book.offerBlockers(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways }).map((b) => ({
+    pathwayId: b.pathwayId,
+    pathwayVersion: b.pathwayVersion,
+    criterionId: b.criterionId,
+    outcome: b.outcome,
+    detail: b.detail,
+  }));
+}
+
 /**
  * Matching policy on top of the hard filters: a trainee more than one CEFR level below a required language is not
  * proposed. One level short is bridgeable before a start date (and scored down as `languageMargin`); more is not.

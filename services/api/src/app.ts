@@ -91,7 +91,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const ruleBooks = deps.ruleBook ?? databaseRuleBookSource(deps.database.db);
   await app.register(eligibilityRoutes, { database: deps.database, ruleBooks });
   await app.register(pathwayRoutes, { database: deps.database, ruleBooks });
-  await app.register(matchRoutes, { database: deps.database });
+  await app.register(matchRoutes, { database: deps.database, ruleBooks });
   await app.register(placementRoutes, { database: deps.database });
   await app.register(matchRoundRoutes, { database: deps.database });
   await app.register(notificationRoutes, {

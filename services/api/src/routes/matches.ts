@@ -7,6 +7,8 @@ import {
   vacanciesRepository,
 } from '@corridor/db';
 import { PageQuery, READ_ROLES } from '@corridor/domain';
+import type { RuleBookSource } from '@corridor/evaluation';
+import { closedPathways } from '@corridor/jobs';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -73,8 +75,19 @@ const MatchQuery = PageQuery.extend({
     .optional(),
 });
 
-export default async function matchRoutes(app: FastifyInstance, opts: { database: Database }) {
-  const { database } = opts;
+const ClosedPathwayView = z.object({
+  pathwayId: z.string(),
+  pathwayVersion: z.string(),
+  criterionId: z.string(),
+  outcome: z.enum(['unmet', 'unknown']),
+  detail: z.string(),
+});
+
+export default async function matchRoutes(
+  app: FastifyInstance,
+  opts: { database: Database; ruleBooks: RuleBookSource },
+) {
+  const { database, ruleBooks } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -84,10 +97,17 @@ export default async function matchRoutes(app: FastifyInstance, opts: { database
         tags: ['matching'],
         summary: "A vacancy's ranked candidate placements, best first",
         description:
-          'Each item carries its score, the named score components and the pathways used. `profile` is pseudonymised (a stable pseudonym and an age band, no names, email or date of birth) until the trainee consents to share it or accepts the placement. Withdrawn and declined pairs are listed only with `?status=withdrawn,declined`.',
+          "Each item carries its score, the named score components and the pathways used. `profile` is pseudonymised (a stable pseudonym and an age band, no names, email or date of birth) until the trainee consents to share it or accepts the placement. Withdrawn and declined pairs are listed only with `?status=withdrawn,declined`. `closedPathways` lists the pathways the vacancy's own offer closes to every candidate as of its start date (a salary under the threshold in force, an occupation the pathway's list does not place), with the criterion and a sentence: nobody is proposed through them until the offer changes.",
         params: IdParams,
         querystring: MatchQuery,
-        response: { 200: z.object({ items: z.array(MatchItem), nextCursor: z.string().nullable() }), ...writeErrors },
+        response: {
+          200: z.object({
+            items: z.array(MatchItem),
+            nextCursor: z.string().nullable(),
+            closedPathways: z.array(ClosedPathwayView),
+          }),
+          ...writeErrors,
+        },
       },
     },
     async (req) => {
@@ -118,6 +138,7 @@ export default async function matchRoutes(app: FastifyInstance, opts: { database
           profile: matchProfile(p, mayIdentify(p), on, contactReleased(p)),
         })),
         nextCursor: page.nextCursor,
+        closedPathways: closedPathways(await ruleBooks.current(), vacancy),
       };
     },
   );
