@@ -63,7 +63,7 @@ describe('the rule calendar', () => {
     expect(events).toHaveLength(2);
   });
 
-  it('routes an announcement to the same re-evaluation as publishing', () => {
+  it('routes an announcement to the same re-evaluation and vacancy re-match as publishing', () => {
     const jobs = corridorRoutes['pathway.took_effect']!({
       id: '1',
       eventId: '01a2258e-0000-7000-8000-000000000001',
@@ -75,6 +75,18 @@ describe('the rule calendar', () => {
     });
     expect(jobs).toEqual([
       { job: 'eligibility.reevaluate', payload: { pathwayId: 'de-recognition-partnership', toVersion: '2027-03-01' } },
+      { job: 'match.vacancies', payload: { pathwayId: 'de-recognition-partnership', version: '2027-03-01' } },
     ]);
+    expect(jobs).toEqual(
+      corridorRoutes['pathway.published']!({
+        id: '2',
+        eventId: '01a2258e-0000-7000-8000-000000000003',
+        type: 'pathway.published',
+        aggregateType: 'pathway',
+        aggregateId: '01a2258e-0000-7000-8000-000000000002',
+        payload: { pathwayId: 'de-recognition-partnership', version: '2027-03-01' },
+        createdAt: new Date(),
+      }),
+    );
   });
 });

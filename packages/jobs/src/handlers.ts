@@ -11,7 +11,7 @@ import { deliver, fanOut } from '@corridor/notify';
 import { type CorridorJobs, type JobHandlers, type JobLogger, TerminalJobError } from '@corridor/queue';
 import { runRound } from './match-round.ts';
 import { matchTrainee, matchTrainees } from './match-trainee.ts';
-import { type MatchingOptions, matchVacancy } from './match-vacancy.ts';
+import { type MatchingOptions, matchVacancy, rematchPathwayVacancies } from './match-vacancy.ts';
 import { type NotificationDeps, notificationDeps, ruleChangeDescriber } from './notifications.ts';
 
 export interface HandlerDeps {
@@ -86,6 +86,29 @@ export function buildHandlers(deps: HandlerDeps): JobHandlers<CorridorJobs> {
       await matchTrainees(database, await ruleBooks.current(), traineeIds, deps.matching);
     },
 
+    // As eligibility.reevaluate: one chunk per job, the next announced through the outbox. The version must be in
+    // the rule book this process holds (another process may have published it a moment ago).
+    'match.vacancies': async ({ pathwayId, version, after }) => {
+      let book = await ruleBooks.current();
+      if (!book.versions(pathwayId).some((v) => v.version === version)) {
+        ruleBooks.invalidate();
+        book = await ruleBooks.current();
+        if (!book.versions(pathwayId).some((v) => v.version === version))
+          throw new Error(`pathway ${pathwayId} version ${version} is not in the rule book yet`);
+      }
+      const { next } = await rematchPathwayVacancies(database, book, pathwayId, after, deps.matching);
+      if (next) {
+        await outboxRepository.append(database.db, [
+          {
+            type: 'pathway.vacancies_continue',
+            aggregateType: 'pathway',
+            aggregateId: pathwayAggregateId(pathwayId),
+            payload: { pathwayId, version, after: next },
+          },
+        ]);
+      }
+    },
+
     // The round and its proposals commit together; a failed try is recorded on the round and retried by the queue.
     'match.round': async ({ roundId }, ctx) => {
       try {
@@ -114,6 +137,7 @@ export const workerConcurrency = {
   'match.vacancy': 4,
   'match.trainee': 4,
   'match.trainees': 1,
+  'match.vacancies': 1,
   'match.round': 1,
   'notify.fanout': 2,
   // Each job sends its deliveries in parallel too (DeliverOptions.parallel).

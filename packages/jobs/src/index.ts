@@ -11,7 +11,9 @@ export {
   type MatchVacancyOutcome,
   matchVacancy,
   mayBeMatched,
+  PATHWAY_VACANCY_CHUNK,
   prepareMatchVacancy,
+  rematchPathwayVacancies,
   type VacancyForMatching,
 } from './match-vacancy.ts';
 export {

@@ -808,6 +808,32 @@ export const belowShortlistReason = (limit: number, headcount: number): string =
 export const filledPlaces = (placements: readonly { status: PlacementStatus }[]): number =>
   placements.filter((p) => FILLED.has(p.status)).length;
 
+/** Vacancies re-matched per job after a pathway's rules changed. */
+export const PATHWAY_VACANCY_CHUNK = 100;
+
+/**
+ * A pathway's rules changed (published, or a dated version took effect): re-match the next PATHWAY_VACANCY_CHUNK
+ * open vacancies that accept it. Stored eligibility is evaluated without an offer, so a new salary threshold or
+ * job-offer condition flips no trainee; it changes which offers qualify, and only re-matching the vacancies finds
+ * the proposals it invalidates (withdrawn with the criterion's sentence) and the ones it makes possible.
+ * Returns the cursor of the next chunk, if any.
+ */
+export async function rematchPathwayVacancies(
+  database: Database,
+  book: RuleBook,
+  pathwayId: string,
+  after: string | undefined,
+  options: MatchingOptions = {},
+): Promise<{ rematched: MatchVacancyOutcome[]; next: string | undefined }> {
+  const ids = await matchingRepository.openVacanciesAccepting(database.db, pathwayId, after, PATHWAY_VACANCY_CHUNK);
+  const rematched: MatchVacancyOutcome[] = [];
+  for (const id of ids) {
+    const outcome = await matchVacancy(database, book, id, options);
+    if (outcome) rematched.push(outcome);
+  }
+  return { rematched, next: ids.length === PATHWAY_VACANCY_CHUNK ? ids[ids.length - 1] : undefined };
+}
+
 const OPEN: ReadonlySet<PlacementStatus> = new Set<PlacementStatus>([
   'proposed',
   'accepted_by_employer',

@@ -20,6 +20,15 @@ const ReevaluationContinues = z.object({
 });
 
 const PlacementMatched = z.object({ vacancyId: Id });
+const VacanciesContinue = z.object({ pathwayId: PathwayId, version: z.string().min(1), after: Id });
+
+const rulesChanged: OutboxRoute<CorridorJobs> = (event) => {
+  const { pathwayId, version } = PathwayPublished.parse(event.payload);
+  return [
+    { job: 'eligibility.reevaluate', payload: { pathwayId, toVersion: version } },
+    { job: 'match.vacancies', payload: { pathwayId, version } },
+  ];
+};
 
 /** A trainee's profile changed: re-check eligibility, and re-match (the match re-evaluates the rules itself). */
 const evaluateAndMatchTrainee: OutboxRoute<CorridorJobs> = (event) => [
@@ -70,15 +79,14 @@ export const corridorCoalesce: Coalescers<CorridorJobs> = {
 /** Which events cause which jobs: the queue package's defaults plus the eligibility, matching and notification issues'. */
 export const corridorRoutes: OutboxRoutes<CorridorJobs> = withNotifications({
   ...defaultRoutes,
-  // A rule change re-checks everyone for that pathway, chunk by chunk.
-  'pathway.published': (event) => {
-    const { pathwayId, version } = PathwayPublished.parse(event.payload);
-    return [{ job: 'eligibility.reevaluate', payload: { pathwayId, toVersion: version } }];
-  },
-  // A dated version took effect (the rule calendar): the same re-evaluation as publishing.
-  'pathway.took_effect': (event) => {
-    const { pathwayId, version } = PathwayPublished.parse(event.payload);
-    return [{ job: 'eligibility.reevaluate', payload: { pathwayId, toVersion: version } }];
+  // A rule change re-checks everyone for that pathway, chunk by chunk: the trainees' stored eligibility, and the
+  // open vacancies that accept it (their offers are judged by its rules too).
+  'pathway.published': rulesChanged,
+  // A dated version took effect (the rule calendar): the same as publishing.
+  'pathway.took_effect': rulesChanged,
+  'pathway.vacancies_continue': (event) => {
+    const { pathwayId, version, after } = VacanciesContinue.parse(event.payload);
+    return [{ job: 'match.vacancies', payload: { pathwayId, version, after } }];
   },
   'pathway.reevaluation_continues': (event) => {
     const { pathwayId, toVersion, chunkAfter } = ReevaluationContinues.parse(event.payload);

@@ -148,9 +148,14 @@ const RULES: readonly FilterRule[] = [
     passes: hasQualifyingPathway,
     reason: (c, pv) => {
       const accepted = [...pv.accepted];
+      // Each pathway's status and the rules it falls short of (the gaps' criterion and what it needs), so that a
+      // withdrawal after a rule change says which rule. What the person has is left out: employers read this
+      // sentence before consent, and an exact age is more than the age band they are shown.
       const statuses = accepted.map((id) => {
         const p = c.pathways.find((x) => x.pathwayId === id);
-        return `${id}: ${p ? p.status.replace('_', ' ') : 'not evaluated'}`;
+        if (!p) return `${id}: not evaluated`;
+        const gaps = (p.gaps ?? []).map((g) => `${g.criterionId} needs ${g.need}`);
+        return `${id}: ${p.status.replace('_', ' ')}${gaps.length > 0 ? ` (${gaps.join('; ')})` : ''}`;
       });
       return `On ${pv.vacancy.startDate} the trainee is neither eligible nor conditionally eligible for any pathway the vacancy accepts (${statuses.join('; ')}).`;
     },

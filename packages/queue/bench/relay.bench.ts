@@ -124,6 +124,7 @@ async function runOnce(
       'match.vacancy': noop,
       'match.trainee': noop,
       'match.trainees': noop,
+      'match.vacancies': noop,
       'match.round': noop,
       'notify.fanout': noop,
       'notify.deliver': noop,

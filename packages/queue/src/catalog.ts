@@ -124,6 +124,17 @@ export const jobCatalog = defineCatalog({
     backoff: { type: 'exponential', delayMs: 2_000 },
     timeoutMs: 600_000,
   }),
+  /**
+   * A pathway's rules changed: re-match its open vacancies, one chunk per job (the next chunk is announced through
+   * the outbox, as eligibility.reevaluate's). `version` is the pack version the change brought in force.
+   */
+  'match.vacancies': defineJob({
+    name: 'corridor.match.vacancies',
+    payload: z.object({ pathwayId: PathwayId, version: z.string().min(1), after: Id.optional() }),
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 2_000 },
+    timeoutMs: 600_000,
+  }),
   'match.round': defineJob({
     name: 'corridor.match.round',
     payload: z.object({ roundId: Id }),

@@ -22,6 +22,7 @@ describe('job catalog', () => {
       'match.vacancy': 'corridor.match.vacancy',
       'match.trainee': 'corridor.match.trainee',
       'match.trainees': 'corridor.match.trainees',
+      'match.vacancies': 'corridor.match.vacancies',
       'match.round': 'corridor.match.round',
       'notify.fanout': 'corridor.notify.fanout',
       'notify.deliver': 'corridor.notify.deliver',

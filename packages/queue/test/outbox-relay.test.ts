@@ -68,6 +68,7 @@ function handlers(seen: Seen, options: { delayMs?: number } = {}): JobHandlers<C
     },
     'match.trainee': notHere,
     'match.trainees': notHere,
+    'match.vacancies': notHere,
     'match.round': notHere,
     'notify.fanout': notHere,
     'notify.deliver': notHere,

@@ -80,6 +80,19 @@ export const matchingRepository = {
       .executeTakeFirst();
   },
 
+  /**
+   * Open vacancies that accept a pathway, in id order after `after`: the ones a change to that pathway's rules
+   * may open or close (their offers are judged by its criteria).
+   */
+  async openVacanciesAccepting(trx: Executor, pathwayId: string, after: string | undefined, limit: number) {
+    const result = await sql<{ id: string }>`
+      SELECT v.id FROM vacancies v
+      WHERE v.status = 'open' AND ${pathwayId}::text = ANY(v.pathways)
+        ${after ? sql`AND v.id > ${after}::uuid` : sql``}
+      ORDER BY v.id LIMIT ${limit}`.execute(trx);
+    return result.rows.map((r) => r.id);
+  },
+
   /** `lockVacancy` for many vacancies at once, in id order (so that two such locks never wait on each other). */
   lockVacancies(trx: Executor, ids: readonly string[]) {
     return trx
