@@ -1,4 +1,5 @@
 import { matchVacancy } from '@corridor/jobs';
+import { fanOut } from '@corridor/notify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, createOrganization, type TestApp } from '../helpers/app.ts';
 import { book, type Org, postVacancy } from './helpers.ts';
@@ -43,6 +44,7 @@ it('lists the pathways the offer closes to everyone, with the criterion and the 
   expect(closed[0]!.detail).toMatch(/AUD 70,000\/year is below AUD 76,515\/year/);
   expect(res.json().items).toEqual([]);
   const outcome = await matchVacancy(t.database, await book(t.database), vacancyId);
+  await tellsTheEmployerOnce(vacancyId);
   expect(outcome).toMatchObject({
     prefiltered: 0,
     checked: 0,
@@ -53,11 +55,60 @@ it('lists the pathways the offer closes to everyone, with the criterion and the 
   });
 });
 
+/** One vacancy.offer_closed event, however often the vacancy is matched, and an inbox item saying why. */
+async function tellsTheEmployerOnce(vacancyId: string) {
+  await matchVacancy(t.database, await book(t.database), vacancyId);
+  const events = await t.database.db
+    .selectFrom('outbox')
+    .select(['event_id', 'type', 'aggregate_id', 'payload', 'created_at'])
+    .where('type', '=', 'vacancy.offer_closed')
+    .where('aggregate_id', '=', vacancyId)
+    .execute();
+  expect(events).toHaveLength(1);
+  expect(events[0]!.payload).toMatchObject({
+    vacancyId,
+    all: true,
+    pathways: [
+      { pathwayId: 'au-482-core', criterionId: 'salary', outcome: 'unmet' },
+      { pathwayId: 'au-186-trt', criterionId: 'salary', outcome: 'unmet' },
+    ],
+  });
+  await fanOut(
+    t.database,
+    events.map((e) => ({
+      eventId: e.event_id,
+      type: e.type,
+      aggregateId: e.aggregate_id,
+      payload: e.payload as Record<string, unknown>,
+      createdAt: e.created_at.toISOString(),
+    })),
+    {
+      appUrl: 'https://corridor.example',
+      emailEnabled: false,
+      digestWindowMs: 60_000,
+      describeRuleChange: () => ({ pathwayName: '', effectiveFrom: null, criteria: [] }),
+      queuedForMs: 60_000,
+    },
+  );
+  const inbox = await t.call({ method: 'GET', url: '/v1/inbox', headers: employer.headers });
+  const item = (inbox.json().items as { title: string; body: string }[]).find((i) => /as offered/.test(i.title));
+  expect(item?.title).toMatch(/^No candidate can be proposed for “.*” as offered$/);
+  expect(item?.body).toMatch(/au-482-core \(salary\): AUD 70,000\/year is below AUD 76,515\/year/);
+}
+
 it('lists none when the offer leaves every pathway open', async () => {
   const au = await postVacancy(t, employer, australian(90_000));
   const de = await postVacancy(t, employer);
   for (const id of [au, de]) {
     const res = await t.call({ method: 'GET', url: `/v1/vacancies/${id}/matches`, headers: employer.headers });
     expect(res.json().closedPathways).toEqual([]);
+    await matchVacancy(t.database, await book(t.database), id);
   }
+  const told = await t.database.db
+    .selectFrom('outbox')
+    .select('aggregate_id')
+    .where('type', '=', 'vacancy.offer_closed')
+    .where('aggregate_id', 'in', [au, de])
+    .execute();
+  expect(told).toEqual([]);
 });

@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-it('a stricter offer rule withdraws the proposals it makes impossible, with the reason, and tells why the pathway closed', async () => {
+it('a stricter offer rule withdraws the proposals it makes impossible, with the reason, and tells the employer why the pathway closed', async () => {
   expect(validatePack(fullTime).ok).toBe(true);
   const book = createRuleBook(composePacks(shippedPacks(), [fullTime]));
   const { rematched, next } = await rematchPathwayVacancies(t.database, book, PATHWAY, undefined);
@@ -53,8 +53,20 @@ it('a stricter offer rule withdraws the proposals it makes impossible, with the 
       /de-recognition-partnership: not eligible \(job-offer needs a job offer in DE of 40\+ h\/week\)/,
     );
   expect(await outboxOfType(t.database, 'placement.withdrawn')).toHaveLength(2);
+  // The employer hears why, once: the offer's 39 hours close the only pathway the vacancy accepts.
+  const told = await outboxOfType(t.database, 'vacancy.offer_closed');
+  expect(told.map((e) => e.payload)).toEqual([
+    {
+      vacancyId,
+      all: true,
+      pathways: [
+        expect.objectContaining({ pathwayId: PATHWAY, pathwayVersion: '2026-04-01', criterionId: 'job-offer' }),
+      ],
+    },
+  ]);
 
   // Idempotent: the same change again writes nothing.
   const again = await rematchPathwayVacancies(t.database, book, PATHWAY, undefined);
   expect(again.rematched.find((o) => o.vacancyId === vacancyId)).toMatchObject({ withdrawn: 0, proposed: 0 });
+  expect(await outboxOfType(t.database, 'vacancy.offer_closed')).toHaveLength(1);
 });

@@ -37,7 +37,7 @@ import {
   vacancyScorer,
 } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
-import { evaluateSafeguards, type RuleBook } from '@corridor/rules';
+import { evaluateSafeguards, type OfferBlocker, type RuleBook } from '@corridor/rules';
 
 // match.vacancy: SQL prefilter → exact rules + hard filters + scoring in memory (@corridor/matching) → reconcile the
 // vacancy's placements in one transaction, with outbox events. Deterministic: a re-run with nothing changed writes
@@ -127,6 +127,43 @@ export function prepareMatchVacancy(row: VacancyForMatching, filled: number): Pr
     ...(t.sponsor !== undefined ? { sponsor: t.sponsor } : {}),
   };
   return { vacancy, offer, startDate: row.start_date };
+}
+
+/**
+ * The employer hears once when their offer closes pathways (a new or edited offer, or a rule change): a
+ * `vacancy.offer_closed` event when the closed set differs from what they were last told and is not empty. Offer
+ * terms and rule sentences only; nothing about any person.
+ */
+async function tellEmployerOfClosedPathways(
+  trx: Executor,
+  row: { id: string; closed_pathways?: unknown },
+  closed: readonly OfferBlocker[],
+  accepted: number,
+): Promise<void> {
+  const now =
+    closed.length === 0
+      ? null
+      : closed.map((c) => ({
+          pathwayId: c.pathwayId,
+          pathwayVersion: c.pathwayVersion,
+          criterionId: c.criterionId,
+          outcome: c.outcome,
+        }));
+  if (canonical(now) === canonical(row.closed_pathways ?? null)) return;
+  await matchingRepository.setClosedPathways(trx, row.id, now);
+  if (!now) return;
+  await outboxRepository.append(trx, [
+    {
+      type: 'vacancy.offer_closed',
+      aggregateType: 'vacancy',
+      aggregateId: row.id,
+      payload: {
+        vacancyId: row.id,
+        all: closed.length === accepted,
+        pathways: closed.map((c) => ({ ...now.find((n) => n.pathwayId === c.pathwayId)!, detail: c.detail })),
+      },
+    },
+  ]);
 }
 
 /** A pathway the vacancy's own offer closes to every candidate, and why (see RuleBook.offerBlockers). */
@@ -679,6 +716,7 @@ export async function matchVacancy(
     // all of them, nobody can qualify and only the open proposals need their reasons.
     const closed = book.offerBlockers(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways });
     outcome.closedPathways = closed.map((c) => ({ pathwayId: c.pathwayId, criterionId: c.criterionId }));
+    await tellEmployerOfClosedPathways(trx, row, closed, pv.vacancy.pathways.length);
     const survivors =
       closed.length === pv.vacancy.pathways.length
         ? []

@@ -3,6 +3,7 @@ import { ageBand, type LanguageSkill, pseudonymOf } from '@corridor/domain';
 import type {
   EligibilityMessage,
   EndpointDisabledMessage,
+  OfferClosedMessage,
   PlacementMessage,
   PseudonymisedCandidate,
   TemplateId,
@@ -102,6 +103,7 @@ export const NOTIFYING_EVENTS = [
   'eligibility.changed',
   'vacancy.created',
   'vacancy.updated',
+  'vacancy.offer_closed',
   'webhook_endpoint.disabled',
 ] as const;
 
@@ -314,6 +316,35 @@ function planVacancy(event: NotifyEvent, facts: PlanFacts): Notice[] {
   }));
 }
 
+function planOfferClosed(event: NotifyEvent, facts: PlanFacts): Notice[] {
+  const v = facts.vacancies.get(event.aggregateId);
+  if (!v) return [];
+  const pathways = Array.isArray(event.payload.pathways)
+    ? (event.payload.pathways as Record<string, unknown>[]).flatMap((p) => {
+        const pathwayId = str(p.pathwayId);
+        const criterionId = str(p.criterionId);
+        return pathwayId && criterionId ? [{ pathwayId, criterionId, detail: str(p.detail) ?? '' }] : [];
+      })
+    : [];
+  if (pathways.length === 0) return [];
+  const message: OfferClosedMessage = {
+    vacancyId: v.id,
+    vacancyTitle: v.title,
+    all: event.payload.all === true,
+    pathways,
+  };
+  return [...new Set([v.employer_id, v.created_by_org_id])].map((org) => ({
+    event,
+    recipient: { kind: 'organization' as const, id: org },
+    template: 'employer.offer_closed' as const,
+    data: message,
+    subjectTraineeId: null,
+    inbox: true,
+    email: true,
+    webhook: { vacancyId: v.id, all: message.all, pathways },
+  }));
+}
+
 function planEndpointDisabled(event: NotifyEvent): Notice[] {
   const organizationId = str(event.payload.organizationId);
   if (!organizationId) return [];
@@ -341,6 +372,7 @@ export function planNotices(event: NotifyEvent, facts: PlanFacts): Notice[] {
   if (event.type.startsWith('placement.')) return planPlacement(event, facts);
   if (event.type === 'eligibility.changed') return planEligibility(event, facts);
   if (event.type === 'vacancy.created' || event.type === 'vacancy.updated') return planVacancy(event, facts);
+  if (event.type === 'vacancy.offer_closed') return planOfferClosed(event, facts);
   if (event.type === 'webhook_endpoint.disabled') return planEndpointDisabled(event);
   return [];
 }

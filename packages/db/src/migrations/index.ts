@@ -8,6 +8,7 @@ import * as dropEligibilityStatusIndex from './20261129_0006_drop_eligibility_st
 import * as traineeOwnerCheck from './20261129_0007_trainee_owner_check.ts';
 import * as ruleCalendar from './20261129_0008_rule_calendar.ts';
 import * as matchCoveringIndex from './20261129_0009_match_covering_index.ts';
+import * as vacancyClosedPathways from './20261129_0010_vacancy_closed_pathways.ts';
 
 // A static index rather than a folder scan: bundlers and tests see exactly the same list, in this order.
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0007_trainee_owner_check': traineeOwnerCheck,
   '20261129_0008_rule_calendar': ruleCalendar,
   '20261129_0009_match_covering_index': matchCoveringIndex,
+  '20261129_0010_vacancy_closed_pathways': vacancyClosedPathways,
 };
 
 export const migrationProvider: MigrationProvider = {

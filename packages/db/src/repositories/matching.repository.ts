@@ -80,6 +80,16 @@ export const matchingRepository = {
       .executeTakeFirst();
   },
 
+  /** Records which pathways the employer was told their offer closes (null: none). */
+  async setClosedPathways(
+    trx: Executor,
+    vacancyId: string,
+    closed: readonly { pathwayId: string; pathwayVersion: string; criterionId: string; outcome: string }[] | null,
+  ): Promise<void> {
+    await sql`UPDATE vacancies SET closed_pathways = ${closed === null ? null : JSON.stringify(closed)}::jsonb
+      WHERE id = ${vacancyId}::uuid`.execute(trx);
+  },
+
   /**
    * Open vacancies that accept a pathway, in id order after `after`: the ones a change to that pathway's rules
    * may open or close (their offers are judged by its criteria).

@@ -24,6 +24,12 @@ export interface VacanciesTable {
   requirements: JSONColumnType<VacancyInput['requirements']>;
   cost_sharing: JSONColumnType<VacancyInput['costSharing']>;
   version: Generated<number>;
+  /** The pathways the offer closes, as last told to the employer (see migration 0010). */
+  closed_pathways: ColumnType<
+    { pathwayId: string; pathwayVersion: string; criterionId: string; outcome: string }[] | null,
+    string | null | undefined,
+    string | null
+  >;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

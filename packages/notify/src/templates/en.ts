@@ -136,6 +136,21 @@ export const en: Messages = {
       paragraphs: [eligibilityReason(m).replace('your profile', "the trainee's profile")],
       action: { label: 'See the explanation', url: `${links.app}/v1/trainees/${m.traineeId}/eligibility` },
     }),
+    'employer.offer_closed': (m, links) => ({
+      subject: m.all
+        ? `No candidate can be proposed for “${m.vacancyTitle}” as offered`
+        : `Some pathways are closed to “${m.vacancyTitle}” as offered`,
+      paragraphs: [
+        m.all
+          ? 'Under the rules in force on its start date, the offer itself rules out every pathway the vacancy accepts, whoever applies:'
+          : 'Under the rules in force on its start date, the offer itself rules out these pathways, whoever applies:',
+        m.all
+          ? 'Nobody will be proposed until the offer changes (or the vacancy accepts another pathway).'
+          : 'Candidates can still be proposed through the other pathways the vacancy accepts.',
+      ],
+      list: m.pathways.map((p) => `${p.pathwayId} (${p.criterionId}): ${p.detail}`),
+      action: { label: 'Open the vacancy', url: `${links.app}/v1/vacancies/${m.vacancyId}/matches` },
+    }),
     'organization.endpoint_disabled': (m, links) => ({
       subject: 'A webhook endpoint was disabled',
       paragraphs: [

@@ -57,6 +57,15 @@ export interface EndpointDisabledMessage {
   reason: string;
 }
 
+/** A vacancy's own offer closes pathways to every candidate (see RuleBook.offerBlockers). */
+export interface OfferClosedMessage {
+  vacancyId: string;
+  vacancyTitle: string;
+  /** Every pathway the vacancy accepts is closed: nobody can be proposed until the offer changes. */
+  all: boolean;
+  pathways: { pathwayId: string; criterionId: string; detail: string }[];
+}
+
 export interface TemplateData {
   'employer.shortlist': ShortlistMessage;
   'employer.placement': PlacementMessage;
@@ -65,6 +74,7 @@ export interface TemplateData {
   'trainee.eligibility': EligibilityMessage;
   'provider.eligibility': EligibilityMessage;
   'organization.endpoint_disabled': EndpointDisabledMessage;
+  'employer.offer_closed': OfferClosedMessage;
 }
 export type TemplateId = keyof TemplateData;
 
