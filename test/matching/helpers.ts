@@ -1,5 +1,6 @@
 import type { Database } from '@corridor/db';
 import { loadRuleBook } from '@corridor/evaluation';
+import type { RoundResult } from '@corridor/matching';
 import { expect } from 'vitest';
 import { admin, createOrganization, type TestApp } from '../helpers/app.ts';
 import { nurseProfile, nursingVacancy } from '../helpers/factories.ts';
@@ -79,3 +80,26 @@ export const outboxOfType = (database: Database, type: string) =>
   database.db.selectFrom('outbox').select(['aggregate_id', 'payload']).where('type', '=', type).orderBy('id').execute();
 
 export { admin };
+
+/** A cohort of the partnership, as the partnership admin creates it. */
+export async function createCohort(t: TestApp, padmin: Org, partnershipId: string, name = '2026-A') {
+  const res = await t.call({
+    method: 'POST',
+    url: `/v1/partnerships/${partnershipId}/cohorts`,
+    headers: padmin.headers,
+    payload: { name, startDate: '2026-01-10', tracks: ['away'] },
+  });
+  expect(res.statusCode).toBeLessThan(300);
+}
+
+/** A stored round result in the shape the stability checkers take. */
+export const asRoundResult = (r: {
+  matches: { traineeId: string; vacancyId: string }[];
+  unfilled: RoundResult['unfilled'];
+  unmatchedTrainees: string[];
+}): RoundResult => ({
+  matches: r.matches.map(({ traineeId, vacancyId }) => ({ traineeId, vacancyId })),
+  unfilled: r.unfilled,
+  unmatchedTrainees: r.unmatchedTrainees,
+  stats: { proposals: 0 },
+});

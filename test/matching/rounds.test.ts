@@ -1,10 +1,20 @@
 import { matchingRepository } from '@corridor/db';
 import { evaluateTrainees } from '@corridor/evaluation';
 import { checkCandidate, matchVacancy, prepareMatchVacancy, runRound, type VacancyForMatching } from '@corridor/jobs';
-import { findBlockingPairs, findRoundViolations, type RoundResult, vacancyScorer } from '@corridor/matching';
+import { findBlockingPairs, findRoundViolations, vacancyScorer } from '@corridor/matching';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, createOrganization, type TestApp } from '../helpers/app.ts';
-import { book, type Org, outboxOfType, partnershipWorld, postTrainee, postVacancy, TODAY } from './helpers.ts';
+import {
+  asRoundResult,
+  book,
+  createCohort,
+  type Org,
+  outboxOfType,
+  partnershipWorld,
+  postTrainee,
+  postVacancy,
+  TODAY,
+} from './helpers.ts';
 
 // Cohort match rounds through the API and the match.round job on real Postgres: stable (no blocking pair),
 // within capacities, eligibility as a hard constraint, deterministic, and proposed as placements.
@@ -23,13 +33,7 @@ const YEARS = ['2019', '2015', '2022', '2012', '2023', '2020', '2017'];
 beforeAll(async () => {
   t = await buildTestApp();
   ({ employer, provider, padmin, partnershipId } = await partnershipWorld(t));
-  const cohort = await t.call({
-    method: 'POST',
-    url: `/v1/partnerships/${partnershipId}/cohorts`,
-    headers: padmin.headers,
-    payload: { name: '2026-A', startDate: '2026-01-10', tracks: ['away'] },
-  });
-  expect(cohort.statusCode).toBeLessThan(300);
+  await createCohort(t, padmin, partnershipId);
   for (let i = 0; i < GERMAN.length; i++) {
     trainees.push(
       await postTrainee(t, provider, {
@@ -78,17 +82,6 @@ async function requestRound() {
   expect(res.statusCode, res.body).toBe(202);
   return res.json().id as string;
 }
-
-const asRoundResult = (r: {
-  matches: { traineeId: string; vacancyId: string }[];
-  unfilled: RoundResult['unfilled'];
-  unmatchedTrainees: string[];
-}): RoundResult => ({
-  matches: r.matches.map(({ traineeId, vacancyId }) => ({ traineeId, vacancyId })),
-  unfilled: r.unfilled,
-  unmatchedTrainees: r.unmatchedTrainees,
-  stats: { proposals: 0 },
-});
 
 describe('POST /v1/partnerships/{id}/match-rounds', () => {
   it("only the partnership's admin may run a round: members get 403, other tenants 404, unknown cohorts 422", async () => {

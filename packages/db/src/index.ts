@@ -55,6 +55,7 @@ export {
   placementsRepository,
   type TransitionOutcome,
 } from './repositories/placements.repository.ts';
+export { roundRankingsRepository } from './repositories/round-rankings.repository.ts';
 export {
   type RulePackVersionWrite,
   ruleCalendarRepository,

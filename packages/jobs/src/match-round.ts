@@ -6,6 +6,7 @@ import {
   matchRoundsRepository,
   minimumLanguageTokens,
   placementsRepository,
+  roundRankingsRepository,
 } from '@corridor/db';
 import type { CefrLevelCode } from '@corridor/domain';
 import {
@@ -44,9 +45,11 @@ export type RunRoundOutcome =
 /**
  * match.round: many-to-one, trainee-proposing deferred acceptance over a cohort's trainees and the partnership's
  * open vacancies (capacity = headcount − places filled). Eligibility and every hard filter are hard constraints:
- * only pairs that pass them are ranked at all. Trainees rank vacancies in the engine's order (score, then vacancy
- * id), keeping their best `roundListLength` (20, the NRMP's practical limit); vacancies rank the trainees who
- * listed them by score, then trainee id (a vacancy is only ever proposed to by those). Pairs a person declined,
+ * only pairs that pass them are ranked at all. Trainees rank vacancies in their stated order
+ * (`PUT /v1/trainees/{id}/round-preferences`), or else in the engine's (score, then vacancy id), keeping at most
+ * `roundListLength` (20, the NRMP's practical limit); vacancies rank the trainees who listed them in the employer's
+ * own order (`PUT /v1/vacancies/{id}/round-ranking`: those it leaves out are not acceptable to it), or else by
+ * score, then trainee id (a vacancy is only ever proposed to by trainees who listed it). Pairs a person declined,
  * and trainees already matched anywhere, are left out. Matched pairs are proposed as placements (source `round`),
  * and the result is stored with the round, all in one transaction: a crash leaves the round to be re-run whole.
  * Deterministic: inputs are sorted by id, so the same data gives the same matching.
@@ -120,13 +123,38 @@ export async function runRound(
       destinations.add(pv.vacancy.destination);
     }
 
-    // Each trainee's list: their best acceptable vacancies, by exact score.
+    // Lists the trainees and employers stated themselves take the place of the engine's order.
+    const stated = await roundRankingsRepository.forRound(
+      trx,
+      trainees.map((t) => t.id),
+      prepared.map((v) => v.pv.vacancy.id),
+    );
+    const preparedById = new Map(prepared.map((v) => [v.pv.vacancy.id, v]));
+
+    // Each trainee's list: their stated order, or else their best acceptable vacancies by exact score.
     type Listed = { v: PreparedRoundVacancy; score: number };
     const lists = new Map<string, Listed[]>();
     let checks = 0;
     let pairs = 0;
     for (const t of trainees) {
       if (alreadyMatched.has(t.id) || t.status !== 'active') continue;
+      const statedList = stated.trainees.get(t.id);
+      if (statedList) {
+        // In the trainee's own order; a vacancy they may not take (the rules, a hard filter, a place they
+        // declined, not in this partnership) is left out, as an NRMP applicant cannot rank a programme that
+        // cannot take them.
+        const listed: Listed[] = [];
+        for (const id of statedList) {
+          if (listed.length >= listLength) break;
+          const v = preparedById.get(id);
+          if (!v || v.held.get(t.id)?.status === 'declined') continue;
+          const check = checkCandidate(book, t, v.pv, bridges, { reasons: false, manyVacancies: true });
+          if (check.ok) listed.push({ v, score: v.scorer.score(check.candidate) });
+        }
+        pairs += listed.length;
+        lists.set(t.id, listed);
+        continue;
+      }
       const isco = t.profile.occupation.isco08;
       const occupations = new Set([isco, ...bridges.filter((b) => b.from === isco).map((b) => b.to)]);
       const preferred = t.profile.preferences?.destinations ?? [];
@@ -177,6 +205,17 @@ export async function runRound(
       }
     }
     const roundVacancies: RoundVacancy[] = prepared.map(({ pv, capacity }) => {
+      const own = stated.vacancies.get(pv.vacancy.id);
+      if (own) {
+        // The employer's own order; a trainee it did not rank is not acceptable to it (as in the NRMP).
+        const position = new Map(own.map((id, i) => [id, i]));
+        const ranking = new Map<string, number>();
+        for (const p of proposers.get(pv.vacancy.id) ?? []) {
+          const at = position.get(p.traineeId);
+          if (at !== undefined) ranking.set(p.traineeId, at);
+        }
+        return { id: pv.vacancy.id, capacity, ranking };
+      }
       const list = (proposers.get(pv.vacancy.id) ?? []).sort(
         (a, b) => b.score - a.score || (a.traineeId < b.traineeId ? -1 : a.traineeId > b.traineeId ? 1 : 0),
       );

@@ -21,6 +21,7 @@ import partnershipRoutes from './routes/partnerships.ts';
 import pathwayRoutes from './routes/pathways.ts';
 import placementRoutes from './routes/placements.ts';
 import preferencePages from './routes/preferences-pages.ts';
+import roundRankingRoutes from './routes/round-rankings.ts';
 import traineeRoutes from './routes/trainees.ts';
 import vacancyRoutes from './routes/vacancies.ts';
 
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(matchRoutes, { database: deps.database, ruleBooks });
   await app.register(placementRoutes, { database: deps.database });
   await app.register(matchRoundRoutes, { database: deps.database });
+  await app.register(roundRankingRoutes, { database: deps.database });
   await app.register(notificationRoutes, {
     database: deps.database,
     webhookPolicy: deps.webhookPolicy ?? STRICT_POLICY,

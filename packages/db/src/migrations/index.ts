@@ -9,6 +9,7 @@ import * as traineeOwnerCheck from './20261129_0007_trainee_owner_check.ts';
 import * as ruleCalendar from './20261129_0008_rule_calendar.ts';
 import * as matchCoveringIndex from './20261129_0009_match_covering_index.ts';
 import * as vacancyClosedPathways from './20261129_0010_vacancy_closed_pathways.ts';
+import * as roundRankings from './20261129_0011_round_rankings.ts';
 
 // A static index rather than a folder scan: bundlers and tests see exactly the same list, in this order.
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0008_rule_calendar': ruleCalendar,
   '20261129_0009_match_covering_index': matchCoveringIndex,
   '20261129_0010_vacancy_closed_pathways': vacancyClosedPathways,
+  '20261129_0011_round_rankings': roundRankings,
 };
 
 export const migrationProvider: MigrationProvider = {

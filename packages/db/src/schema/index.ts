@@ -14,6 +14,7 @@ import type { AgencyMandatesTable, OrganizationsTable } from './organizations.ts
 import type { OutboxTable } from './outbox.ts';
 import type { CohortsTable, PartnershipMembersTable, PartnershipsTable } from './partnerships.ts';
 import type { MatchRoundsTable, PlacementEventsTable, PlacementsTable } from './placements.ts';
+import type { TraineeRoundPreferencesTable, VacancyRoundRankingsTable } from './round-rankings.ts';
 import type { TraineesTable } from './trainees.ts';
 import type { VacanciesTable } from './vacancies.ts';
 
@@ -33,6 +34,8 @@ export interface DB {
   placements: PlacementsTable;
   placement_events: PlacementEventsTable;
   match_rounds: MatchRoundsTable;
+  trainee_round_preferences: TraineeRoundPreferencesTable;
+  vacancy_round_rankings: VacancyRoundRankingsTable;
   notification_contacts: NotificationContactsTable;
   notification_preferences: NotificationPreferencesTable;
   webhook_endpoints: WebhookEndpointsTable;

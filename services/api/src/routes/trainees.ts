@@ -7,6 +7,7 @@ import {
   idempotencyRepository,
   outboxRepository,
   partnershipsRepository,
+  roundRankingsRepository,
   traineesRepository,
   traineeWrite,
 } from '@corridor/db';
@@ -193,6 +194,7 @@ export default async function traineeRoutes(app: FastifyInstance, opts: { databa
         await apiKeysRepository.deleteForTrainee(trx, row.id);
         await idempotencyRepository.deleteForTrainee(trx, row.id);
         await eraseTraineeNotifications(trx, row.id);
+        await roundRankingsRepository.deleteTraineePreferences(trx, row.id);
         await outboxRepository.append(trx, [
           { type: 'trainee.erased', aggregateType: 'trainee', aggregateId: row.id, payload: { traineeId: row.id } },
         ]);
