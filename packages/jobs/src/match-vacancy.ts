@@ -160,20 +160,14 @@ async function tellEmployerOfClosedPathways(
       payload: {
         vacancyId: row.id,
         all: closed.length === accepted,
-        pathways: closed.map((c) => ({ ...now.find((n) => n.pathwayId === c.pathwayId)!, detail: c.detail })),
+        pathways: closed.map((c, i) => ({ ...now[i]!, detail: c.detail })),
       },
     },
   ]);
 }
 
 /** A pathway the vacancy's own offer closes to every candidate, and why (see RuleBook.offerBlockers). */
-export interface ClosedPathway {
-  pathwayId: string;
-  pathwayVersion: string;
-  criterionId: string;
-  outcome: 'unmet' | 'unknown';
-  detail: string;
-}
+export type ClosedPathway = OfferBlocker;
 
 /**
  * What an employer needs to hear before any candidate: the pathways their offer closes to everyone as of its
@@ -185,13 +179,7 @@ export function closedPathways(
 ): ClosedPathway[] {
   const pv = prepareMatchVacancy({ ...row, partnership_g2g: null, partnership_origin: null }, 0);
   if (!pv) return [];
-  return book.offerBlockers(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways }).map((b) => ({
-    pathwayId: b.pathwayId,
-    pathwayVersion: b.pathwayVersion,
-    criterionId: b.criterionId,
-    outcome: b.outcome,
-    detail: b.detail,
-  }));
+  return book.offerBlockers(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways });
 }
 
 /**
