@@ -113,7 +113,7 @@ describe('vacancy posted → placements appear, through the outbox and the embed
     expect(runtime.failures()).toEqual([]);
   });
 
-  it('matches trainees that arrive by bulk import, re-running each vacancy once per import chunk', async () => {
+  it('matches trainees that arrive by bulk import, each shortlist updated once per import chunk', async () => {
     const programme = { partnershipId, cohort: '2026-B', track: 'away' as const };
     const vacancyId = await postVacancy(t, employer, { headcount: 3, partnershipId, externalRef: 'bulk-v' });
     await settled();
