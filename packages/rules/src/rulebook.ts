@@ -102,6 +102,21 @@ export function createRuleBook(packs: readonly RulePack[], options: CompileOptio
     return undefined;
   };
   let allAsOf: string | undefined;
+  /** Each pathway in force on `asOf` that `block` finds closed on these facts, with the criterion that closes it. */
+  const blockers = (
+    facts: Facts,
+    asOf: string,
+    pathways: readonly string[],
+    block: (c: CompiledPack, f: Facts) => OfferBlock | undefined,
+  ): OfferBlocker[] => {
+    const out: OfferBlocker[] = [];
+    for (const id of pathways) {
+      const c = pick(id, asOf);
+      const found = c && block(c, facts);
+      if (c && found) out.push({ pathwayId: id, pathwayVersion: c.pack.version, ...found });
+    }
+    return out;
+  };
   let allInForce: CompiledPack[] = [];
   let evaluateAll: EvaluateAll | undefined;
   const generated = new Map<string, EvaluateAll | undefined>();
@@ -110,26 +125,10 @@ export function createRuleBook(packs: readonly RulePack[], options: CompileOptio
     get: (id, asOf) => pick(id, asOf)?.pack,
     versions: (id) => (byId.get(id) ?? []).map((c) => summary(c.pack)),
     compiled: pick,
-    profileBlockers(profile, { asOf, pathways }) {
-      const facts = deriveFacts(profile, asOf, undefined);
-      const out: OfferBlocker[] = [];
-      for (const id of pathways) {
-        const c = pick(id, asOf);
-        const block = c?.profileBlock(facts);
-        if (c && block) out.push({ pathwayId: id, pathwayVersion: c.pack.version, ...block });
-      }
-      return out;
-    },
-    offerBlockers(offer, { asOf, pathways }) {
-      const facts = deriveFacts(NOBODY, asOf, offer);
-      const out: OfferBlocker[] = [];
-      for (const id of pathways) {
-        const c = pick(id, asOf);
-        const block = c?.offerBlock(facts);
-        if (c && block) out.push({ pathwayId: id, pathwayVersion: c.pack.version, ...block });
-      }
-      return out;
-    },
+    profileBlockers: (profile, { asOf, pathways }) =>
+      blockers(deriveFacts(profile, asOf, undefined), asOf, pathways, (c, f) => c.profileBlock(f)),
+    offerBlockers: (offer, { asOf, pathways }) =>
+      blockers(deriveFacts(NOBODY, asOf, offer), asOf, pathways, (c, f) => c.offerBlock(f)),
     evaluate(profile, { asOf, pathways, destinations, offer }) {
       const facts = deriveFacts(profile, asOf, offer);
       const byDestination = destinations !== undefined && destinations.length > 0;
