@@ -23,7 +23,8 @@ import { loadRuleBook } from '@corridor/evaluation';
 import { writeJsonLines } from '../../../bench/src/datasets.ts';
 import { generateTrainees, generateVacancies } from '../../../bench/src/generator.ts';
 import { machineLine } from '../../../bench/src/machine.ts';
-import { importTrainees, importVacancies } from '../../ingest/src/index.ts';
+import { importEmployerVacancies } from '../../../bench/src/seed.ts';
+import { importTrainees } from '../../ingest/src/index.ts';
 import { runRound } from '../src/match-round.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -81,19 +82,7 @@ try {
   );
   let t0 = performance.now();
   const trainees = await importTrainees(database, provider.id, createReadStream(files.trainees), { format: 'jsonl' });
-  const vacancies = await importVacancies(
-    database,
-    {
-      type: 'organization',
-      organizationId: employer.id,
-      organizationKind: 'employer',
-      role: 'employer',
-      keyId: 'bench',
-    },
-    async () => employer.id,
-    createReadStream(files.vacancies),
-    { format: 'jsonl' },
-  );
+  const vacancies = await importEmployerVacancies(database, employer.id, files.vacancies);
   await database.pool.query('VACUUM ANALYZE');
   const places = await database.pool.query<{ n: string }>('SELECT sum(headcount) AS n FROM vacancies');
   log(

@@ -18,7 +18,8 @@ import { loadRuleBook } from '@corridor/evaluation';
 import { traineesFile, vacanciesFile } from '../../../bench/src/datasets.ts';
 import { DATASET_SIZES, generateTrainees } from '../../../bench/src/generator.ts';
 import { machineLine } from '../../../bench/src/machine.ts';
-import { importTrainees, importVacancies } from '../../ingest/src/index.ts';
+import { importEmployerVacancies } from '../../../bench/src/seed.ts';
+import { importTrainees } from '../../ingest/src/index.ts';
 import { matchTrainee } from '../src/match-trainee.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -45,19 +46,7 @@ try {
     country: 'PH',
   });
   let t0 = performance.now();
-  const vacancies = await importVacancies(
-    database,
-    {
-      type: 'organization',
-      organizationId: employer.id,
-      organizationKind: 'employer',
-      role: 'employer',
-      keyId: 'bench',
-    },
-    async () => employer.id,
-    createReadStream(await vacanciesFile(VACANCIES)),
-    { format: 'jsonl' },
-  );
+  const vacancies = await importEmployerVacancies(database, employer.id, await vacanciesFile(VACANCIES));
   log(
     `imported ${vacancies.accepted.toLocaleString('en')} vacancies in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
