@@ -12,6 +12,7 @@ import type { CefrLevelCode } from '@corridor/domain';
 import {
   DEFAULT_OCCUPATION_BRIDGES,
   type MatchCandidate,
+  occupationsOpenTo,
   type RoundInstance,
   type RoundTrainee,
   type RoundVacancy,
@@ -156,7 +157,7 @@ export async function runRound(
         continue;
       }
       const isco = t.profile.occupation.isco08;
-      const occupations = new Set([isco, ...bridges.filter((b) => b.from === isco).map((b) => b.to)]);
+      const occupations = occupationsOpenTo(isco, bridges);
       const preferred = t.profile.preferences?.destinations ?? [];
       const earliest = t.profile.preferences?.earliestStart;
       const levels = languageLevelTokens(t.profile.languages);

@@ -6,7 +6,7 @@ import {
   placementsRepository,
   type TraineeForMatching,
 } from '@corridor/db';
-import { DEFAULT_OCCUPATION_BRIDGES, rankCandidates, vacancyScorer } from '@corridor/matching';
+import { DEFAULT_OCCUPATION_BRIDGES, occupationsOpenTo, rankCandidates, vacancyScorer } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
 import {
@@ -139,10 +139,8 @@ async function planFor(
   let prefiltered = 0;
 
   if (trainee && trainee.status === 'active') {
-    const isco = trainee.profile.occupation.isco08;
-    const occupations = [isco, ...bridges.filter((b) => b.from === isco).map((b) => b.to)];
     const vacancies = await matchingRepository.openVacanciesForTrainee(database.db, {
-      occupations: [...new Set(occupations)],
+      occupations: occupationsOpenTo(trainee.profile.occupation.isco08, bridges),
       destinations: trainee.profile.preferences?.destinations ?? [],
       earliestStart: trainee.profile.preferences?.earliestStart ?? null,
       languageTokens: satisfiableLanguageTokens(languageLevelTokens(trainee.profile.languages)),

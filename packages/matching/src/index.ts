@@ -19,7 +19,7 @@ export {
   type HardFilterId,
   type HardFilterResult,
 } from './hard-filters.ts';
-export { compatibleOccupations, DEFAULT_OCCUPATION_BRIDGES } from './occupation-bridges.ts';
+export { compatibleOccupations, DEFAULT_OCCUPATION_BRIDGES, occupationsOpenTo } from './occupation-bridges.ts';
 export {
   type CostModel,
   DEFAULT_COST_MODEL,

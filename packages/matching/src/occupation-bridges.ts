@@ -72,3 +72,16 @@ export function compatibleOccupations(
   }
   return out;
 }
+
+/**
+ * The reverse of `compatibleOccupations`: the vacancy occupations a trainee in `isco` can take, their own unit
+ * group first, then the declared bridges out of it.
+ */
+export function occupationsOpenTo(
+  isco: string,
+  bridges: readonly OccupationBridge[] = DEFAULT_OCCUPATION_BRIDGES,
+): string[] {
+  const out = [isco];
+  for (const b of bridges) if (b.from === isco && !out.includes(b.to)) out.push(b.to);
+  return out;
+}
