@@ -45,8 +45,9 @@ interface Step {
    */
   readonly offerOnly: false | 'always' | 'withOfferOccupation';
   /**
-   * Decisive, nothing bridges it, and neither its check nor its condition reads the job offer: its outcome for a
-   * person on a date is the same whatever the offer, so an unmet or unknown one closes the pathway to them.
+   * Decisive, and neither its check, its condition nor its bridges' conditions read the job offer: its outcome for
+   * a person on a date is the same whatever the offer. An unknown outcome closes the pathway to them (bridges only
+   * ever open an unmet criterion), and so does an unmet one whose every bridge's condition is false for them.
    */
   readonly profileOnly: boolean;
 }
@@ -185,9 +186,9 @@ function compileCriterion(c: Criterion, pack: RulePack, capIndex: number, regist
         : false,
     profileOnly:
       (c.decisive ?? k.threshold) &&
-      (c.bridges ?? []).length === 0 &&
       !readsOffer(c) &&
-      (c.appliesWhen === undefined || !conditionReadsOffer(c.appliesWhen)),
+      (c.appliesWhen === undefined || !conditionReadsOffer(c.appliesWhen)) &&
+      (c.bridges ?? []).every((b) => !conditionReadsOffer(b.when)),
     cannotTell: {
       status: 'unknown',
       detail: `${c.label}: cannot tell whether this applies (data missing)${suffix}`,
@@ -537,8 +538,13 @@ export function compilePack(
         const o: Out = { status: 'unknown', detail: '', need: '', have: '', points: 0, upside: 0 };
         r = s.check(f, o) ?? o;
       }
-      if (r.status === 'unmet') return { criterionId: s.id, outcome: 'unmet', detail: r.detail };
-      if (r.status === 'unknown') unknown ??= { criterionId: s.id, outcome: 'unknown', detail: r.detail };
+      if (r.status === 'unmet') {
+        // As the evaluation treats it (see `unmet`): it blocks unless a bridge's condition holds or cannot be told
+        // (the latter leaves the pathway at best insufficient data, but is not named: the criterion is unmet, and a
+        // blocker's outcome is the criterion's).
+        if (s.bridges.every((b) => b.when(f) === FALSE))
+          return { criterionId: s.id, outcome: 'unmet', detail: r.detail };
+      } else if (r.status === 'unknown') unknown ??= { criterionId: s.id, outcome: 'unknown', detail: r.detail };
     }
     return unknown;
   };

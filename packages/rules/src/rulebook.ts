@@ -44,7 +44,7 @@ export interface RuleBook {
   /**
    * The mirror of `offerBlockers`: the pathways a person cannot be eligible or conditionally eligible for on
    * `asOf` whatever the job offer, because a decisive criterion that never reads the offer (a language level, a
-   * recognition, an age limit) is unmet or cannot be told. A round checks each person against many vacancies:
+   * recognition, an age limit) cannot be told, or is unmet and no bridge opens it to them. A round checks each person against many vacancies:
    * this is asked once per start date instead of once per vacancy.
    */
   profileBlockers(profile: EligibilityProfile, options: { asOf: string; pathways: readonly string[] }): OfferBlocker[];
