@@ -320,6 +320,50 @@ describe('vacancyScorer.upperBound', () => {
     );
   });
 
+  it('is the same for any two vacancies with the same boundKey, whatever else differs', () => {
+    const features = fc.record({
+      isco08: occupation,
+      minLanguageMargin: fc.oneof(fc.integer({ min: -6, max: 6 }), fc.constant(Number.POSITIVE_INFINITY)),
+      languageStepsShort: fc.integer({ min: 0, max: 12 }),
+      preferenceIndex: fc.integer({ min: -1, max: 3 }),
+      preferenceCount: fc.integer({ min: 0, max: 4 }),
+    });
+    const scorerOf = (v: typeof vacancy extends fc.Arbitrary<infer T> ? T : never, startDate: string) =>
+      vacancyScorer(
+        hospitalVacancy({
+          isco08: v.isco08,
+          destination: v.destination,
+          startDate,
+          requirements: { languages: v.languages, minExperienceMonths: v.minExperienceMonths },
+          costSharing: {
+            employerPaysTraining: v.employerPaysTraining,
+            employerPaysTravel: v.employerPaysTravel,
+            employerPaysVisa: v.employerPaysVisa,
+            workerFees: 0,
+          },
+        }),
+      );
+    fc.assert(
+      fc.property(vacancy, vacancy, fc.boolean(), features, (a, b, reorder, f) => {
+        // b' differs from a only in what the bound must not read: its start date, experience minimum and the
+        // order its languages are listed in.
+        const twin = {
+          ...a,
+          minExperienceMonths: b.minExperienceMonths,
+          languages: reorder ? [...a.languages].reverse() : a.languages,
+        };
+        const sa = scorerOf(a, '2027-03-01');
+        const st = scorerOf(twin, '2028-09-01');
+        expect(st.boundKey).toBe(sa.boundKey);
+        expect(st.upperBound(f)).toBe(sa.upperBound(f));
+        // Any two vacancies: equal keys, equal bounds.
+        const sb = scorerOf(b, '2028-09-01');
+        if (sb.boundKey === sa.boundKey) expect(sb.upperBound(f)).toBe(sa.upperBound(f));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('is reached exactly by a trainee with nothing unknown left to lose', () => {
     const scorer = vacancyScorer(hospitalVacancy());
     const best = nurse({ experience: [{ isco08: '2221', months: 120 }] });

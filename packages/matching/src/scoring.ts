@@ -243,6 +243,12 @@ function featuresOf(c: MatchCandidate, pv: PreparedVacancy): RankingFeatures {
 /** Scoring for one vacancy, prepared once: the exact score and its upper bound from indexable features. */
 export interface VacancyScorer {
   readonly requiredLanguages: readonly { language: string; rank: number }[];
+  /**
+   * Equal for two vacancies scored with the same options iff `upperBound` reads the same of them: occupation,
+   * destination, required languages and who pays what. Vacancies sharing a key share every trainee's bound, so a
+   * caller ranking many vacancies for one trainee computes it once per key.
+   */
+  readonly boundKey: string;
   score(c: MatchCandidate): number;
   upperBound(f: RankingFeatures): number;
   featuresOf(c: MatchCandidate): RankingFeatures;
@@ -253,8 +259,18 @@ export function vacancyScorer(
   options: ScoringOptions & { weights?: Partial<ScoreWeights> } = {},
 ): VacancyScorer {
   const pv = prepareVacancy(vacancy, options);
+  const cs = vacancy.costSharing;
   return {
     requiredLanguages: pv.requiredLanguages.map((r) => ({ language: r.language, rank: r.rank })),
+    boundKey: [
+      vacancy.isco08,
+      vacancy.destination,
+      pv.requiredLanguages
+        .map((r) => `${r.language}:${r.rank}`)
+        .sort()
+        .join(','),
+      `${+cs.employerPaysTraining}${+cs.employerPaysTravel}${+cs.employerPaysVisa}`,
+    ].join('|'),
     score: (c) => scorePrepared(c, pv),
     upperBound: (f) => upperBoundPrepared(f, pv),
     featuresOf: (c) => featuresOf(c, pv),
