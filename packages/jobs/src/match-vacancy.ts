@@ -82,6 +82,10 @@ export interface PreparedMatchVacancy {
   vacancy: MatchVacancy;
   offer: OfferTermsInput;
   startDate: string;
+  /** Start date and accepted pathways: what a person's own blockers are asked for (see closedToPerson). */
+  combination: string;
+  /** Sector, occupation and partnership: all the WHO safeguard-list filter reads of a vacancy (see closedBySafeguardList). */
+  safeguardKind: string;
 }
 
 export function prepareMatchVacancy(row: VacancyForMatching, filled: number): PreparedMatchVacancy | undefined {
@@ -126,7 +130,14 @@ export function prepareMatchVacancy(row: VacancyForMatching, filled: number): Pr
     ...(t.contract ? { contract: t.contract } : {}),
     ...(t.sponsor !== undefined ? { sponsor: t.sponsor } : {}),
   };
-  return { vacancy, offer, startDate: row.start_date };
+  const p = vacancy.partnership;
+  return {
+    vacancy,
+    offer,
+    startDate: row.start_date,
+    combination: `${row.start_date}|${row.pathways.join(',')}`,
+    safeguardKind: `${vacancy.sector}|${vacancy.isco08}|${p ? `${p.id}|${p.governmentToGovernment}|${p.origin ?? ''}` : ''}`,
+  };
 }
 
 /**
@@ -235,7 +246,6 @@ function profileOf(trainee: TraineeForMatching) {
 
 // Per loaded trainee row: whether the person alone closes every pathway of a (start date, pathways) combination.
 const closedCombinations = new WeakMap<TraineeForMatching, Map<string, boolean>>();
-const combinationKeys = new WeakMap<PreparedMatchVacancy, string>();
 function closedToPerson(
   book: RuleBook,
   trainee: TraineeForMatching,
@@ -247,16 +257,38 @@ function closedToPerson(
     memo = new Map();
     closedCombinations.set(trainee, memo);
   }
-  let key = combinationKeys.get(pv);
-  if (key === undefined) {
-    key = `${pv.startDate}|${pv.vacancy.pathways.join(',')}`;
-    combinationKeys.set(pv, key);
-  }
-  let closed = memo.get(key);
+  let closed = memo.get(pv.combination);
   if (closed === undefined) {
     const pathways = pv.vacancy.pathways;
     closed = book.profileBlockers(profile, { asOf: pv.startDate, pathways }).length === pathways.length;
-    memo.set(key, closed);
+    memo.set(pv.combination, closed);
+  }
+  return closed;
+}
+
+// Per loaded trainee row: whether the WHO safeguard list keeps the person from vacancies of one kind. The filter
+// reads the person's residence and occupation, and of the vacancy only whether it is health or care work and which
+// partnership it is in (a G2G one lifts it), so one answer serves every such vacancy: a round asks it once per
+// trainee instead of evaluating the rules for each health vacancy only to find it closed. (The 2023 list is the one
+// in force for every start date; a dated list would add the date to the kind.)
+const safeguardClosures = new WeakMap<TraineeForMatching, Map<string, boolean>>();
+function closedBySafeguardList(
+  trainee: TraineeForMatching,
+  profile: NonNullable<ReturnType<typeof eligibilityProfileOf>>,
+  pv: PreparedMatchVacancy,
+): boolean {
+  let memo = safeguardClosures.get(trainee);
+  if (memo === undefined) {
+    memo = new Map();
+    safeguardClosures.set(trainee, memo);
+  }
+  let closed = memo.get(pv.safeguardKind);
+  if (closed === undefined) {
+    const safeguards = evaluateSafeguards(profile, { asOf: pv.startDate, costSharing: pv.vacancy.costSharing });
+    const candidate = candidateFromStored(trainee, profile, [], safeguards, pv.startDate);
+    const filtered = checkHardFilters(candidate, pv.vacancy);
+    closed = !filtered.ok && filtered.failures.some((f) => f.filter === 'who-safeguard-list');
+    memo.set(pv.safeguardKind, closed);
   }
   return closed;
 }
@@ -278,16 +310,18 @@ export function checkCandidate(
     reasons?: boolean;
     /**
      * The same trainee row is checked against many vacancies (a round, a new trainee against every open vacancy):
-     * ask once per start date whether the person alone closes every pathway, before any offer is evaluated.
-     * Only without reasons.
+     * ask once per start date whether the person alone closes every pathway, and once per kind of vacancy whether
+     * the WHO safeguard list keeps them out, before any offer is evaluated. Only without reasons.
      */
     manyVacancies?: boolean;
   } = {},
 ): CandidateCheck {
   const profile = trainee.status === 'active' ? profileOf(trainee) : undefined;
   if (!profile) return { ok: false, reasons: ["The trainee's record was erased."], filters: ['erased'] };
-  if (options.manyVacancies && options.reasons === false && closedToPerson(book, trainee, profile, pv))
-    return { ok: false, reasons: [], filters: ['pathway'] };
+  if (options.manyVacancies && options.reasons === false) {
+    if (closedToPerson(book, trainee, profile, pv)) return { ok: false, reasons: [], filters: ['pathway'] };
+    if (closedBySafeguardList(trainee, profile, pv)) return { ok: false, reasons: [], filters: ['who-safeguard-list'] };
+  }
   const results = book.evaluate(profile, { asOf: pv.startDate, pathways: pv.vacancy.pathways, offer: pv.offer });
   // Most people a large prefilter returns fail here; when nobody will read why (no proposal to withdraw), the
   // safeguards and the other filters are not worth building.

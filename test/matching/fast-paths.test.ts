@@ -1,0 +1,106 @@
+import { Readable } from 'node:stream';
+import { matchingRepository } from '@corridor/db';
+import { importTrainees, importVacancies } from '@corridor/ingest';
+import { checkCandidate, prepareMatchVacancy, type VacancyForMatching } from '@corridor/jobs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTrainees, generateVacancies } from '../../bench/src/generator.ts';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { book, partnershipWorld } from './helpers.ts';
+
+// A round and a new trainee's match check one trainee row against many vacancies, and skip the rules where the
+// person alone closes every pathway of a start date, or the WHO safeguard list keeps them from a kind of vacancy
+// (checkCandidate's `manyVacancies`). Those answers are memoised per trainee row, so a wrong memo key would
+// silently drop or admit candidates. Here every pair of a generated population (the benchmarks' own generator:
+// many origins, occupations, languages, pathways and start dates) is checked both ways, against the vacancies of a
+// partnership without a government-to-government agreement and of one with it (which lifts the WHO restriction
+// for its own trainees: everyone here is enrolled in it), in both orders, so that a memo filled by one kind is
+// read by the other.
+
+const jsonl = (items: Iterable<unknown>) => Readable.from([[...items].map((i) => JSON.stringify(i)).join('\n')]);
+
+describe('the many-vacancies fast path', () => {
+  let t: TestApp;
+  const partnerships: string[] = [];
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    const world = await partnershipWorld(t);
+    partnerships.push(world.partnershipId);
+    const res = await t.call({
+      method: 'POST',
+      url: '/v1/partnerships',
+      headers: world.padmin.headers,
+      payload: {
+        name: 'PH–DE nurses (G2G)',
+        origin: 'PH',
+        destination: 'DE',
+        sectors: ['Q'],
+        occupations: ['2221', '5321'],
+        model: 'global_skills_partnership',
+        governmentToGovernment: true,
+        members: [{ organizationId: world.employer.id, role: 'employer' }],
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    partnerships.push(res.json().id);
+    const trainees = await importTrainees(
+      t.database,
+      world.provider.id,
+      jsonl(
+        [...generateTrainees(300, 31, 'fast')].map((p) => ({
+          ...p,
+          programme: { ...p.programme, partnershipId: partnerships[1], cohort: 'fast' },
+        })),
+      ),
+      { format: 'jsonl' },
+    );
+    expect(trainees.accepted).toBe(300);
+    for (const [i, partnershipId] of partnerships.entries()) {
+      const vacancies = await importVacancies(
+        t.database,
+        {
+          type: 'organization',
+          organizationId: world.employer.id,
+          organizationKind: 'employer',
+          role: 'employer',
+          keyId: 'test',
+        },
+        async () => world.employer.id,
+        jsonl([...generateVacancies(60, 32 + i, `fast${i}`)].map((v) => ({ ...v, partnershipId }))),
+        { format: 'jsonl' },
+      );
+      expect(vacancies.accepted).toBe(60);
+    }
+  });
+  afterAll(() => t.close());
+
+  it('accepts and rejects exactly the pairs the full check does', async () => {
+    const rules = await book(t.database);
+    const prepared = [];
+    for (const id of partnerships)
+      for (const row of await matchingRepository.partnershipOpenVacancies(t.database.db, id))
+        prepared.push(prepareMatchVacancy(row as VacancyForMatching, 0)!);
+    const cohort = await matchingRepository.cohortTrainees(t.database.db, partnerships[1]!, 'fast');
+    expect(prepared).toHaveLength(120);
+    expect(cohort).toHaveLength(300);
+    const fastRejections = new Map<string, number>();
+    let accepted = 0;
+    for (const order of [prepared, [...prepared].reverse()]) {
+      for (const row of cohort) {
+        const trainee = { ...row }; // a fresh row: memos start empty, filled in this order
+        for (const pv of order) {
+          const full = checkCandidate(rules, trainee, pv);
+          const fast = checkCandidate(rules, trainee, pv, undefined, { reasons: false, manyVacancies: true });
+          if (fast.ok !== full.ok)
+            throw new Error(`fast ${fast.ok}, full ${full.ok}: ${trainee.id} → ${pv.vacancy.id}`);
+          if (full.ok) accepted++;
+          else fastRejections.set(fast.filters[0]!, (fastRejections.get(fast.filters[0]!) ?? 0) + 1);
+        }
+      }
+    }
+    // Both memoised shortcuts (and plain rejections) are exercised, and some pairs pass: the comparison says something.
+    expect(accepted).toBeGreaterThan(100);
+    expect(fastRejections.get('pathway') ?? 0).toBeGreaterThan(1000);
+    expect(fastRejections.get('who-safeguard-list') ?? 0).toBeGreaterThan(100);
+  });
+});
