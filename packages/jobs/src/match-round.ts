@@ -97,32 +97,42 @@ export async function runRound(
     }
 
     const prepared: PreparedRoundVacancy[] = [];
-    const buckets = new Map<string, PreparedRoundVacancy[]>();
+    // Open vacancies a trainee could take at all, by occupation and destination, then grouped by what their score's
+    // upper bound reads (VacancyScorer.boundKey): a trainee's bound is computed once per group, not per vacancy.
+    const buckets = new Map<string, BoundGroup[]>();
+    const groups = new Map<string, BoundGroup>();
     const destinations = new Set<string>();
     for (const row of vacancyRows) {
       const held = placementsByVacancy.get(row.id) ?? new Map();
       const filled = filledPlaces([...held.values()]);
       const pv = prepareMatchVacancy(row as VacancyForMatching, filled);
       if (!pv) continue;
-      const v: PreparedRoundVacancy = {
-        pv,
-        held,
-        capacity: Math.max(0, row.headcount - filled),
-        scorer: vacancyScorer(pv.vacancy, { bridges }),
-        required: minimumLanguageTokens(pv.vacancy.requirements?.languages ?? []),
-      };
+      const scorer = vacancyScorer(pv.vacancy, { bridges });
+      const v: PreparedRoundVacancy = { pv, held, capacity: Math.max(0, row.headcount - filled), scorer };
       prepared.push(v);
       if (
         book.offerBlockers(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways }).length ===
         pv.vacancy.pathways.length
       )
         continue;
-      const key = `${pv.vacancy.isco08}|${pv.vacancy.destination}`;
-      const list = buckets.get(key);
-      if (list) list.push(v);
-      else buckets.set(key, [v]);
+      let group = groups.get(scorer.boundKey);
+      if (!group) {
+        group = {
+          scorer,
+          required: minimumLanguageTokens(pv.vacancy.requirements?.languages ?? []),
+          members: [],
+          fromMonth: new Map(),
+        };
+        groups.set(scorer.boundKey, group);
+        const key = `${pv.vacancy.isco08}|${pv.vacancy.destination}`;
+        const list = buckets.get(key);
+        if (list) list.push(group);
+        else buckets.set(key, [group]);
+      }
+      group.members.push(v);
       destinations.add(pv.vacancy.destination);
     }
+    for (const group of groups.values()) group.members.sort((a, b) => compareIds(a.pv.vacancy.id, b.pv.vacancy.id));
 
     // Lists the trainees and employers stated themselves take the place of the engine's order.
     const stated = await roundRankingsRepository.forRound(
@@ -163,30 +173,40 @@ export async function runRound(
       const levels = languageLevelTokens(t.profile.languages);
       const satisfiable = new Set(satisfiableLanguageTokens(levels));
       const light = lightCandidate(t.id, isco, levels, t.profile.preferences);
-      const candidates: { v: PreparedRoundVacancy; bound: number }[] = [];
+      const reachable: { group: BoundGroup; bound: number }[] = [];
       for (const occupation of occupations) {
         for (const destination of preferred.length > 0 ? preferred : destinations) {
-          for (const v of buckets.get(`${occupation}|${destination}`) ?? []) {
-            if (earliest !== undefined && v.pv.startDate < earliest) continue;
-            if (!v.required.every((token) => satisfiable.has(token))) continue;
-            if (v.held.get(t.id)?.status === 'declined') continue;
-            candidates.push({ v, bound: v.scorer.upperBound(v.scorer.featuresOf(light)) });
+          for (const group of buckets.get(`${occupation}|${destination}`) ?? []) {
+            if (!group.required.every((token) => satisfiable.has(token))) continue;
+            reachable.push({ group, bound: group.scorer.upperBound(group.scorer.featuresOf(light)) });
           }
         }
       }
-      if (candidates.length === 0) continue;
-      candidates.sort((a, b) => b.bound - a.bound || (a.v.pv.vacancy.id < b.v.pv.vacancy.id ? -1 : 1));
+      if (reachable.length === 0) continue;
+      reachable.sort((a, b) => b.bound - a.bound);
+      // Vacancies in pre-ranking order (bound descending, then id), checked until nobody after can enter the list.
       const edge = new ShortlistEdge(listLength);
       const listed: Listed[] = [];
-      for (const c of candidates) {
-        const check = checkCandidate(book, t, c.v.pv, bridges, { reasons: false, manyVacancies: true });
-        if (++checks % 1_000 === 0) await yieldToEventLoop();
-        if (check.ok) {
-          const score = c.v.scorer.score(check.candidate);
-          listed.push({ v: c.v, score });
-          edge.offer(score, c.v.pv.vacancy.id);
+      walk: for (let g = 0; g < reachable.length; ) {
+        const bound = reachable[g]!.bound;
+        let h = g + 1;
+        while (h < reachable.length && reachable[h]!.bound === bound) h++;
+        const level =
+          h === g + 1
+            ? startingFrom(reachable[g]!.group, earliest)
+            : mergeById(reachable.slice(g, h).map((r) => startingFrom(r.group, earliest)));
+        for (const v of level) {
+          if (edge.settled(bound, v.pv.vacancy.id)) break walk;
+          if (earliest !== undefined && v.pv.startDate < earliest) continue;
+          if (v.held.get(t.id)?.status === 'declined') continue;
+          const check = checkCandidate(book, t, v.pv, bridges, { reasons: false, manyVacancies: true });
+          if (++checks % 1_000 === 0) await yieldToEventLoop();
+          if (!check.ok) continue;
+          const score = v.scorer.score(check.candidate);
+          listed.push({ v, score });
+          edge.offer(score, v.pv.vacancy.id);
         }
-        if (edge.settled(c.bound, c.v.pv.vacancy.id)) break;
+        g = h;
       }
       pairs += listed.length;
       listed.sort((a, b) => b.score - a.score || (a.v.pv.vacancy.id < b.v.pv.vacancy.id ? -1 : 1));
@@ -282,8 +302,50 @@ interface PreparedRoundVacancy {
   held: Map<string, Awaited<ReturnType<typeof placementsRepository.forVacancies>>[number]>;
   capacity: number;
   scorer: VacancyScorer;
-  /** The vacancy's required language:level tokens (see satisfiableLanguageTokens). */
+}
+
+/** Vacancies of one occupation and destination whose scores share an upper bound (same `boundKey`). */
+interface BoundGroup {
+  scorer: VacancyScorer;
+  /** The group's required language:level tokens (see satisfiableLanguageTokens). */
   required: string[];
+  /** In id order. */
+  members: PreparedRoundVacancy[];
+  /** Members by the month they may start from (see startingFrom). */
+  fromMonth: Map<string, PreparedRoundVacancy[]>;
+}
+
+const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * A group's members starting in or after the month of `earliest` (all of them without one), kept per month: trainees
+ * share availability months, so the walk rarely meets a vacancy that starts too soon (the exact day is still checked).
+ */
+function startingFrom(group: BoundGroup, earliest: string | undefined): PreparedRoundVacancy[] {
+  if (earliest === undefined) return group.members;
+  const month = earliest.slice(0, 7);
+  let list = group.fromMonth.get(month);
+  if (list === undefined) {
+    const first = `${month}-01`;
+    list = group.members.filter((v) => v.pv.startDate >= first);
+    group.fromMonth.set(month, list);
+  }
+  return list;
+}
+
+/** Several id-ordered lists as one, in id order. */
+function mergeById(lists: PreparedRoundVacancy[][]): PreparedRoundVacancy[] {
+  const merged: PreparedRoundVacancy[] = [];
+  const at = lists.map(() => 0);
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < lists.length; i++) {
+      const v = lists[i]![at[i]!];
+      if (v && (best < 0 || v.pv.vacancy.id < lists[best]![at[best]!]!.pv.vacancy.id)) best = i;
+    }
+    if (best < 0) return merged;
+    merged.push(lists[best]![at[best]!++]!);
+  }
 }
 
 /** What `VacancyScorer.featuresOf` reads of a trainee, from their stored columns' values: no profile evaluation. */
