@@ -94,7 +94,7 @@ describe('the many-vacancies fast path', () => {
           if (fast.ok !== full.ok)
             throw new Error(`fast ${fast.ok}, full ${full.ok}: ${trainee.id} → ${pv.vacancy.id}`);
           if (full.ok) accepted++;
-          else fastRejections.set(fast.filters[0]!, (fastRejections.get(fast.filters[0]!) ?? 0) + 1);
+          else if (!fast.ok) fastRejections.set(fast.filters[0]!, (fastRejections.get(fast.filters[0]!) ?? 0) + 1);
         }
       }
     }
