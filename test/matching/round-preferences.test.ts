@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { placementsRepository, roundRankingsRepository } from '@corridor/db';
 import { runRound } from '@corridor/jobs';
 import { findBlockingPairs, findRoundViolations } from '@corridor/matching';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +94,15 @@ describe('cohort rounds with stated rank lists', () => {
     expect(pairs).toEqual({ [strong]: ward, [weak]: icu });
     expect(run.instance.trainees.find((x) => x.id === strong)!.ranking).toEqual([ward, icu]);
     expect(run.instance.trainees.find((x) => x.id === weak)!.ranking).toEqual([icu]);
+  });
+
+  it("reads a round's stated lists and places for more people than Postgres has bind parameters (65,535)", async () => {
+    const many = Array.from({ length: 70_000 }, () => randomUUID());
+    const rankings = await roundRankingsRepository.forRound(t.database.db, [...many, weak], [...many, icu]);
+    expect(rankings.trainees.get(weak)).toEqual([icu]);
+    expect(rankings.vacancies.get(icu)).toEqual([weak, strong]);
+    expect(await placementsRepository.forVacancies(t.database.db, many)).toEqual([]);
+    expect(await placementsRepository.traineesWithPlaces(t.database.db, many)).toEqual(new Set());
   });
 
   it('a trainee the employer leaves out of its order is not acceptable to that vacancy', async () => {

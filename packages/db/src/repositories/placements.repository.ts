@@ -357,13 +357,16 @@ export const placementsRepository = {
   /** Every placement of some vacancies, by vacancy then trainee id. Call with the vacancies locked. */
   forVacancies(db: Executor, vacancyIds: readonly string[]) {
     if (vacancyIds.length === 0) return Promise.resolve([]);
-    return db
-      .selectFrom('placements')
-      .select([...PLACEMENT_COLUMNS])
-      .where('vacancy_id', 'in', [...vacancyIds])
-      .orderBy('vacancy_id')
-      .orderBy('trainee_id')
-      .execute();
+    return (
+      db
+        .selectFrom('placements')
+        .select([...PLACEMENT_COLUMNS])
+        // One array parameter, not one per id: a round's vacancies can outnumber Postgres's 65,535 bind parameters.
+        .where('vacancy_id', '=', sql<string>`ANY(${sql.val([...vacancyIds])}::uuid[])`)
+        .orderBy('vacancy_id')
+        .orderBy('trainee_id')
+        .execute()
+    );
   },
 
   /** New ranks for open shortlist proposals (another candidate entered above them), in one statement. */

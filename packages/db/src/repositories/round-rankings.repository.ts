@@ -40,22 +40,24 @@ export const roundRankingsRepository = {
 
   /** The stated lists of a round's trainees and vacancies, in two queries. */
   async forRound(db: Executor, traineeIds: readonly string[], vacancyIds: readonly string[]) {
-    const [trainees, vacancies] = await Promise.all([
+    // Ids as one array parameter each: a cohort can outnumber Postgres's 65,535 bind parameters. One after the
+    // other: both run on the round's transaction, one connection.
+    const trainees =
       traineeIds.length === 0
-        ? Promise.resolve([])
-        : db
+        ? []
+        : await db
             .selectFrom('trainee_round_preferences')
             .select(['trainee_id', 'vacancy_ids'])
-            .where('trainee_id', 'in', [...traineeIds])
-            .execute(),
+            .where('trainee_id', '=', sql<string>`ANY(${sql.val([...traineeIds])}::uuid[])`)
+            .execute();
+    const vacancies =
       vacancyIds.length === 0
-        ? Promise.resolve([])
-        : db
+        ? []
+        : await db
             .selectFrom('vacancy_round_rankings')
             .select(['vacancy_id', 'trainee_ids'])
-            .where('vacancy_id', 'in', [...vacancyIds])
-            .execute(),
-    ]);
+            .where('vacancy_id', '=', sql<string>`ANY(${sql.val([...vacancyIds])}::uuid[])`)
+            .execute();
     return {
       trainees: new Map(trainees.map((r) => [r.trainee_id, r.vacancy_ids])),
       vacancies: new Map(vacancies.map((r) => [r.vacancy_id, r.trainee_ids])),
