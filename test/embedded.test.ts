@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateToLatest, openDatabase } from '@corridor/db';
+import { matchingRepository, migrateToLatest, openDatabase } from '@corridor/db';
 import { afterAll, describe, expect, it } from 'vitest';
 import { admin, buildTestApp, createOrganization } from './helpers/app.ts';
 import { nurseProfile } from './helpers/factories.ts';
@@ -51,5 +51,50 @@ describe('embedded PGlite', () => {
     ).toEqual(['e-1', 'e-2']);
     await t2.close();
     await again.close();
+  }, 60_000);
+
+  it("reads a round's cohort in pages through a cursor on the transaction's one connection", async () => {
+    const database = await openDatabase({ dataDir: dir });
+    const t = await buildTestApp({ database });
+    const provider = await createOrganization(t, 'training_provider', 'Cohort provider', 'PH');
+    const padmin = await createOrganization(t, 'partnership_admin', 'Programme desk');
+    const partnership = await t.call({
+      method: 'POST',
+      url: '/v1/partnerships',
+      headers: padmin.headers,
+      payload: {
+        name: 'PH–DE nurses',
+        origin: 'PH',
+        destination: 'DE',
+        sectors: ['Q'],
+        occupations: ['2221'],
+        model: 'global_skills_partnership',
+        governmentToGovernment: false,
+        members: [{ organizationId: provider.id, role: 'training_provider' }],
+      },
+    });
+    expect(partnership.statusCode, partnership.body).toBe(201);
+    const partnershipId = partnership.json().id as string;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await t.call({
+        method: 'POST',
+        url: '/v1/trainees',
+        headers: provider.headers,
+        payload: nurseProfile({ externalRef: `c-${i}`, programme: { partnershipId, cohort: 'C', track: 'away' } }),
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      ids.push(res.json().id);
+    }
+    const pages = await database.db.transaction().execute(async (trx) => {
+      const seen: string[][] = [];
+      for await (const page of matchingRepository.cohortTraineePages(trx, partnershipId, 'C', 2))
+        seen.push(page.map((row) => row.id));
+      return seen;
+    });
+    expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
+    expect(pages.flat()).toEqual([...ids].sort());
+    await t.close();
+    await database.close();
   }, 60_000);
 });

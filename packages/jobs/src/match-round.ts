@@ -7,6 +7,7 @@ import {
   minimumLanguageTokens,
   placementsRepository,
   roundRankingsRepository,
+  type TraineeForMatching,
 } from '@corridor/db';
 import type { CefrLevelCode } from '@corridor/domain';
 import {
@@ -75,16 +76,12 @@ export async function runRound(
     if (round.status === 'done') return { status: 'skipped', reason: 'already done' };
     await matchRoundsRepository.markRunning(trx, roundId);
 
-    // Vacancies first (locked, id order, as match.vacancy locks them), then their placements and the cohort.
+    // Vacancies first (locked, id order, as match.vacancy locks them), then their placements; the cohort is read
+    // page by page below.
     const vacancyRows = await matchingRepository.partnershipOpenVacancies(trx, round.partnership_id);
-    const trainees = await matchingRepository.cohortTrainees(trx, round.partnership_id, round.cohort);
     const placements = await placementsRepository.forVacancies(
       trx,
       vacancyRows.map((v) => v.id),
-    );
-    const alreadyMatched = await placementsRepository.traineesWithPlaces(
-      trx,
-      trainees.map((t) => t.id),
     );
     const placementsByVacancy = new Map<string, Map<string, (typeof placements)[number]>>();
     for (const p of placements) {
@@ -108,7 +105,14 @@ export async function runRound(
       const pv = prepareMatchVacancy(row as VacancyForMatching, filled);
       if (!pv) continue;
       const scorer = vacancyScorer(pv.vacancy, { bridges });
-      const v: PreparedRoundVacancy = { pv, held, capacity: Math.max(0, row.headcount - filled), scorer };
+      const v: PreparedRoundVacancy = {
+        pv,
+        held,
+        capacity: Math.max(0, row.headcount - filled),
+        scorer,
+        proposers: [],
+        proposerScores: [],
+      };
       prepared.push(v);
       if (
         book.offerBlockers(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways }).length ===
@@ -133,121 +137,135 @@ export async function runRound(
       destinations.add(pv.vacancy.destination);
     }
     for (const group of groups.values()) group.members.sort((a, b) => compareIds(a.pv.vacancy.id, b.pv.vacancy.id));
-
-    // Lists the trainees and employers stated themselves take the place of the engine's order.
-    const stated = await roundRankingsRepository.forRound(
-      trx,
-      trainees.map((t) => t.id),
-      prepared.map((v) => v.pv.vacancy.id),
-    );
     const preparedById = new Map(prepared.map((v) => [v.pv.vacancy.id, v]));
+    // Employers' own orders of candidates take the place of the engine's.
+    const statedByVacancy = (
+      await roundRankingsRepository.forRound(
+        trx,
+        [],
+        prepared.map((v) => v.pv.vacancy.id),
+      )
+    ).vacancies;
 
-    // Each trainee's list: their stated order, or else their best acceptable vacancies by exact score.
+    // Each trainee's list: their stated order, or else their best acceptable vacancies by exact score. The cohort is
+    // read in pages and only the lists are kept (vacancy references and scores), so memory grows with the lists,
+    // not with the profiles: a cohort of a million fits.
     type Listed = { v: PreparedRoundVacancy; score: number };
-    const lists = new Map<string, Listed[]>();
+    const roundTrainees: RoundTrainee[] = [];
     let checks = 0;
     let pairs = 0;
-    for (const t of trainees) {
-      if (alreadyMatched.has(t.id) || t.status !== 'active') continue;
-      const statedList = stated.trainees.get(t.id);
-      if (statedList) {
-        // In the trainee's own order; a vacancy they may not take (the rules, a hard filter, a place they
-        // declined, not in this partnership) is left out, as an NRMP applicant cannot rank a programme that
-        // cannot take them.
-        const listed: Listed[] = [];
-        for (const id of statedList) {
-          if (listed.length >= listLength) break;
-          const v = preparedById.get(id);
-          if (!v || v.held.get(t.id)?.status === 'declined') continue;
-          const check = checkCandidate(book, t, v.pv, bridges, { reasons: false, manyVacancies: true });
-          if (check.ok) listed.push({ v, score: v.scorer.score(check.candidate) });
-        }
-        pairs += listed.length;
-        lists.set(t.id, listed);
-        continue;
-      }
-      const isco = t.profile.occupation.isco08;
-      const occupations = occupationsOpenTo(isco, bridges);
-      const preferred = t.profile.preferences?.destinations ?? [];
-      const earliest = t.profile.preferences?.earliestStart;
-      const levels = languageLevelTokens(t.profile.languages);
-      const satisfiable = new Set(satisfiableLanguageTokens(levels));
-      const light = lightCandidate(t.id, isco, levels, t.profile.preferences);
-      const reachable: { group: BoundGroup; bound: number }[] = [];
-      for (const occupation of occupations) {
-        for (const destination of preferred.length > 0 ? preferred : destinations) {
-          for (const group of buckets.get(`${occupation}|${destination}`) ?? []) {
-            if (!group.required.every((token) => satisfiable.has(token))) continue;
-            reachable.push({ group, bound: group.scorer.upperBound(group.scorer.featuresOf(light)) });
+    for await (const page of matchingRepository.cohortTraineePages(
+      trx,
+      round.partnership_id,
+      round.cohort,
+      COHORT_PAGE,
+    )) {
+      const ids = page.map((t) => t.id);
+      const alreadyMatched = await placementsRepository.traineesWithPlaces(trx, ids);
+      const stated = (await roundRankingsRepository.forRound(trx, ids, [])).trainees;
+      for (const t of page) {
+        if (alreadyMatched.has(t.id) || t.status !== 'active') continue;
+        let listed: Listed[] = [];
+        const statedList = stated.get(t.id);
+        if (statedList) {
+          // In the trainee's own order; a vacancy they may not take (the rules, a hard filter, a place they
+          // declined, not in this partnership) is left out, as an NRMP applicant cannot rank a programme that
+          // cannot take them.
+          for (const id of statedList) {
+            if (listed.length >= listLength) break;
+            const v = preparedById.get(id);
+            if (!v || v.held.get(t.id)?.status === 'declined') continue;
+            const check = checkCandidate(book, t, v.pv, bridges, { reasons: false, manyVacancies: true });
+            if (check.ok) listed.push({ v, score: v.scorer.score(check.candidate) });
           }
+        } else {
+          const isco = t.profile.occupation.isco08;
+          const occupations = occupationsOpenTo(isco, bridges);
+          const preferred = t.profile.preferences?.destinations ?? [];
+          const earliest = t.profile.preferences?.earliestStart;
+          const levels = languageLevelTokens(t.profile.languages);
+          const satisfiable = new Set(satisfiableLanguageTokens(levels));
+          const light = lightCandidate(t.id, isco, levels, t.profile.preferences);
+          const reachable: { group: BoundGroup; bound: number }[] = [];
+          for (const occupation of occupations) {
+            for (const destination of preferred.length > 0 ? preferred : destinations) {
+              for (const group of buckets.get(`${occupation}|${destination}`) ?? []) {
+                if (!group.required.every((token) => satisfiable.has(token))) continue;
+                reachable.push({ group, bound: group.scorer.upperBound(group.scorer.featuresOf(light)) });
+              }
+            }
+          }
+          reachable.sort((a, b) => b.bound - a.bound);
+          // Vacancies in pre-ranking order (bound descending, then id), checked until nobody after can enter.
+          const edge = new ShortlistEdge(listLength);
+          walk: for (let g = 0; g < reachable.length; ) {
+            const bound = reachable[g]!.bound;
+            let h = g + 1;
+            while (h < reachable.length && reachable[h]!.bound === bound) h++;
+            const level =
+              h === g + 1
+                ? startingFrom(reachable[g]!.group, earliest)
+                : mergeById(reachable.slice(g, h).map((r) => startingFrom(r.group, earliest)));
+            for (const v of level) {
+              if (edge.settled(bound, v.pv.vacancy.id)) break walk;
+              if (earliest !== undefined && v.pv.startDate < earliest) continue;
+              if (v.held.get(t.id)?.status === 'declined') continue;
+              const check = checkCandidate(book, t, v.pv, bridges, { reasons: false, manyVacancies: true });
+              if (++checks % 1_000 === 0) await yieldToEventLoop();
+              if (!check.ok) continue;
+              const score = v.scorer.score(check.candidate);
+              listed.push({ v, score });
+              edge.offer(score, v.pv.vacancy.id);
+            }
+            g = h;
+          }
+          pairs += listed.length;
+          listed.sort((a, b) => b.score - a.score || compareIds(a.v.pv.vacancy.id, b.v.pv.vacancy.id));
+          listed = listed.slice(0, listLength);
+        }
+        if (statedList) pairs += listed.length;
+        roundTrainees.push({ id: t.id, ranking: listed.map((l) => l.v.pv.vacancy.id) });
+        for (const l of listed) {
+          l.v.proposers.push(t.id);
+          l.v.proposerScores.push(l.score);
         }
       }
-      if (reachable.length === 0) continue;
-      reachable.sort((a, b) => b.bound - a.bound);
-      // Vacancies in pre-ranking order (bound descending, then id), checked until nobody after can enter the list.
-      const edge = new ShortlistEdge(listLength);
-      const listed: Listed[] = [];
-      walk: for (let g = 0; g < reachable.length; ) {
-        const bound = reachable[g]!.bound;
-        let h = g + 1;
-        while (h < reachable.length && reachable[h]!.bound === bound) h++;
-        const level =
-          h === g + 1
-            ? startingFrom(reachable[g]!.group, earliest)
-            : mergeById(reachable.slice(g, h).map((r) => startingFrom(r.group, earliest)));
-        for (const v of level) {
-          if (edge.settled(bound, v.pv.vacancy.id)) break walk;
-          if (earliest !== undefined && v.pv.startDate < earliest) continue;
-          if (v.held.get(t.id)?.status === 'declined') continue;
-          const check = checkCandidate(book, t, v.pv, bridges, { reasons: false, manyVacancies: true });
-          if (++checks % 1_000 === 0) await yieldToEventLoop();
-          if (!check.ok) continue;
-          const score = v.scorer.score(check.candidate);
-          listed.push({ v, score });
-          edge.offer(score, v.pv.vacancy.id);
-        }
-        g = h;
-      }
-      pairs += listed.length;
-      listed.sort((a, b) => b.score - a.score || (a.v.pv.vacancy.id < b.v.pv.vacancy.id ? -1 : 1));
-      lists.set(t.id, listed.slice(0, listLength));
     }
 
-    const roundTrainees: RoundTrainee[] = [];
-    const proposers = new Map<string, { traineeId: string; score: number }[]>();
-    for (const t of trainees) {
-      if (alreadyMatched.has(t.id) || t.status !== 'active') continue;
-      const listed = lists.get(t.id) ?? [];
-      roundTrainees.push({ id: t.id, ranking: listed.map((l) => l.v.pv.vacancy.id) });
-      for (const l of listed) {
-        const list = proposers.get(l.v.pv.vacancy.id);
-        if (list) list.push({ traineeId: t.id, score: l.score });
-        else proposers.set(l.v.pv.vacancy.id, [{ traineeId: t.id, score: l.score }]);
-      }
-    }
-    const roundVacancies: RoundVacancy[] = prepared.map(({ pv, capacity }) => {
-      const own = stated.vacancies.get(pv.vacancy.id);
+    const roundVacancies: RoundVacancy[] = prepared.map(({ pv, capacity, proposers, proposerScores }) => {
+      const own = statedByVacancy.get(pv.vacancy.id);
+      const ranking = new Map<string, number>();
       if (own) {
         // The employer's own order; a trainee it did not rank is not acceptable to it (as in the NRMP).
         const position = new Map(own.map((id, i) => [id, i]));
-        const ranking = new Map<string, number>();
-        for (const p of proposers.get(pv.vacancy.id) ?? []) {
-          const at = position.get(p.traineeId);
-          if (at !== undefined) ranking.set(p.traineeId, at);
+        for (const id of proposers) {
+          const at = position.get(id);
+          if (at !== undefined) ranking.set(id, at);
         }
         return { id: pv.vacancy.id, capacity, ranking };
       }
-      const list = (proposers.get(pv.vacancy.id) ?? []).sort(
-        (a, b) => b.score - a.score || (a.traineeId < b.traineeId ? -1 : a.traineeId > b.traineeId ? 1 : 0),
-      );
-      return { id: pv.vacancy.id, capacity, ranking: new Map(list.map((p, i) => [p.traineeId, i])) };
+      // By score, then trainee id.
+      const order = proposers.map((_, i) => i);
+      order.sort((a, b) => proposerScores[b]! - proposerScores[a]! || compareIds(proposers[a]!, proposers[b]!));
+      for (let i = 0; i < order.length; i++) ranking.set(proposers[order[i]!]!, i);
+      return { id: pv.vacancy.id, capacity, ranking };
     });
+    // The lists are in the instance now.
+    for (const v of prepared) {
+      v.proposers = [];
+      v.proposerScores = [];
+    }
     const instance: RoundInstance = { trainees: roundTrainees, vacancies: roundVacancies };
     const outcome = runMatchRound(instance);
 
     // Propose the matched pairs, with the full explanation (built for these pairs only).
-    const byId = new Map(prepared.map((v) => [v.pv.vacancy.id, v]));
-    const traineeById = new Map(trainees.map((t) => [t.id, t]));
+    const byId = preparedById;
+    // Only the matched trainees' rows are read again, for their explanations.
+    const traineeById = new Map<string, TraineeForMatching>();
+    const matchedIds = outcome.matches.map((m) => m.traineeId);
+    for (let i = 0; i < matchedIds.length; i += COHORT_PAGE)
+      for (const row of await matchingRepository.traineesByIds(trx, matchedIds.slice(i, i + COHORT_PAGE)))
+        traineeById.set(row.id, row);
     const changes = new PlacementChanges();
     const inserts: Parameters<PlacementChanges['proposeMany']>[1][number][] = [];
     const matches: MatchRoundResult['matches'] = [];
@@ -302,7 +320,13 @@ interface PreparedRoundVacancy {
   held: Map<string, Awaited<ReturnType<typeof placementsRepository.forVacancies>>[number]>;
   capacity: number;
   scorer: VacancyScorer;
+  /** Trainees who listed the vacancy, with their scores (parallel arrays: a million lists of 20 stay compact). */
+  proposers: string[];
+  proposerScores: number[];
 }
+
+/** Trainees read and listed at a time. */
+const COHORT_PAGE = 2_000;
 
 /** Vacancies of one occupation and destination whose scores share an upper bound (same `boundKey`). */
 interface BoundGroup {

@@ -239,6 +239,30 @@ export const matchingRepository = {
     return result.rows;
   },
 
+  /**
+   * The same cohort in pages of `pageSize`, in id order, through a cursor on the caller's transaction (a round reads a
+   * cohort of a million without holding every profile at once). Run it to the end, or the cursor stays open until
+   * the transaction ends.
+   */
+  async *cohortTraineePages(
+    trx: Executor,
+    partnershipId: string,
+    cohort: string,
+    pageSize: number,
+  ): AsyncGenerator<TraineeForMatching[]> {
+    await sql`
+      DECLARE cohort_trainees NO SCROLL CURSOR FOR
+      SELECT ${TRAINEE_FIELDS} FROM trainees t
+      WHERE t.partnership_id = ${partnershipId}::uuid AND t.cohort = ${cohort} AND t.status = 'active'
+      ORDER BY t.id`.execute(trx);
+    for (;;) {
+      const page = await sql<TraineeForMatching>`FETCH FORWARD ${sql.lit(pageSize)} FROM cohort_trainees`.execute(trx);
+      if (page.rows.length > 0) yield page.rows;
+      if (page.rows.length < pageSize) break;
+    }
+    await sql`CLOSE cohort_trainees`.execute(trx);
+  },
+
   /** A partnership's open vacancies with a start date, in id order, locked for the round (as `lockVacancy`). */
   partnershipOpenVacancies(trx: Executor, partnershipId: string) {
     return trx
