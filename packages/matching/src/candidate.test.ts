@@ -1,6 +1,7 @@
 import type { TraineeProfile } from '@corridor/domain';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { candidateFromProfile } from './candidate.ts';
+import { candidateFromProfile, experienceMonthsWithin } from './candidate.ts';
 import { checkHardFilters } from './hard-filters.ts';
 import { hospitalVacancy } from './test-fixtures.ts';
 
@@ -52,5 +53,31 @@ describe('candidateFromProfile', () => {
       { asOf: '2026-10-01', pathways: [] },
     );
     expect(noConsent.consentToMatch).toBe(false);
+  });
+});
+
+describe('experienceMonthsWithin', () => {
+  const day = fc.integer({ min: 0, max: 3650 }).map((n) => new Date(Date.UTC(2020, 0, 1) + n * 86_400_000));
+  const iso = day.map((d) => d.toISOString().slice(0, 10));
+  const entry = fc.record(
+    {
+      isco08: fc.constantFrom('2221', '5321'),
+      from: iso,
+      to: iso,
+      months: fc.integer({ min: 0, max: 120 }),
+    },
+    { requiredKeys: ['isco08'] },
+  );
+
+  it('is at least the months any date in the window counts, for every occupation', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 4 }), iso, iso, iso, (experience, x, y, z) => {
+        const [earliest, asOf, latest] = [x, y, z].sort();
+        const within = new Map(experienceMonthsWithin(experience, earliest!, latest!).map((e) => [e.isco08, e.months]));
+        for (const e of experienceMonthsWithin(experience, asOf!, asOf!))
+          expect(e.months).toBeLessThanOrEqual(within.get(e.isco08)!);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

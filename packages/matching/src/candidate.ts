@@ -27,6 +27,33 @@ function defaultCefrOf(skill: LanguageSkill): CefrLevelCode | undefined {
   return skill.test && CEFR_LEVEL_TESTS.has(skill.test.name) && isCefr(level) ? level : undefined;
 }
 
+type ExperienceEntry = NonNullable<TraineeProfile['experience']>[number];
+
+/** One entry's months counted to `asOf`: with a start date, it runs to its last day or to `asOf`, whichever is first. */
+function monthsAt(e: ExperienceEntry, asOf: string): number {
+  if (e.from === undefined || e.from >= asOf) return e.months ?? 0;
+  // `to` is the last day worked (inclusive); an open job, or one running past the as-of date, stops there.
+  const endExclusive = e.to === undefined || e.to >= asOf ? epochDay(asOf) : epochDay(e.to) + 1;
+  return Math.max(0, Math.round((endExclusive - epochDay(e.from)) / DAYS_PER_MONTH));
+}
+
+/**
+ * The most months of experience by occupation that any as-of date from `earliest` to `latest` counts. An entry's
+ * months are its stated `months` until its start date, then grow with the date, so its largest value is at one end.
+ */
+export function experienceMonthsWithin(
+  experience: readonly ExperienceEntry[],
+  earliest: string,
+  latest: string,
+): { isco08: string; months: number }[] {
+  const months = new Map<string, number>();
+  for (const e of experience) {
+    const m = earliest === latest ? monthsAt(e, latest) : Math.max(monthsAt(e, earliest), monthsAt(e, latest));
+    months.set(e.isco08, (months.get(e.isco08) ?? 0) + m);
+  }
+  return [...months].map(([isco08, m]) => ({ isco08, months: m }));
+}
+
 /** Builds the matching view of a stored trainee. Pure: the as-of date is passed in. */
 export function candidateFromProfile(
   traineeId: string,
@@ -39,16 +66,6 @@ export function candidateFromProfile(
     const cefr = cefrOf(skill);
     if (cefr) languages.push({ language: skill.language, cefr });
   }
-  const months = new Map<string, number>();
-  for (const e of profile.experience ?? []) {
-    let m = e.months ?? 0;
-    if (e.from !== undefined && e.from < options.asOf) {
-      // `to` is the last day worked (inclusive); an open job, or one running past the as-of date, stops there.
-      const endExclusive = e.to === undefined || e.to >= options.asOf ? epochDay(options.asOf) : epochDay(e.to) + 1;
-      m = Math.max(0, Math.round((endExclusive - epochDay(e.from)) / DAYS_PER_MONTH));
-    }
-    months.set(e.isco08, (months.get(e.isco08) ?? 0) + m);
-  }
   return {
     traineeId,
     isco08: profile.occupation.isco08,
@@ -56,7 +73,7 @@ export function candidateFromProfile(
     residence: profile.residence ?? profile.nationality,
     ...(profile.programme?.partnershipId ? { partnershipId: profile.programme.partnershipId } : {}),
     languages,
-    experience: [...months].map(([isco08, m]) => ({ isco08, months: m })),
+    experience: experienceMonthsWithin(profile.experience ?? [], options.asOf, options.asOf),
     ...(profile.preferences ? { preferences: profile.preferences } : {}),
     consentToMatch: options.consentToMatch ?? profile.consent?.shareProfileWithEmployers ?? false,
     pathways: options.pathways,

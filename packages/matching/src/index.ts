@@ -1,4 +1,4 @@
-export { type CandidateFromProfileOptions, candidateFromProfile } from './candidate.ts';
+export { type CandidateFromProfileOptions, candidateFromProfile, experienceMonthsWithin } from './candidate.ts';
 export {
   type CompiledRound,
   compileRound,

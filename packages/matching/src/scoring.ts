@@ -194,11 +194,17 @@ export interface RankingFeatures {
   preferenceIndex: number;
   /** Length of the trainee's preference list; 0 = open to all. */
   preferenceCount: number;
+  /**
+   * Months of experience in the vacancy's occupation or one bridged into it, counted to a date no earlier than the
+   * vacancy's start date (months only grow with the date); absent when unknown, and experience then counts as 1.
+   */
+  experienceMonths?: number;
 }
 
 /**
  * The highest score a trainee with these features can reach for the vacancy. Occupation, language and destination
- * preference are exact; experience and readiness (which need the profile and the rules) count as 1; cost coverage
+ * preference are exact; experience is exact when the features carry it (at least the months the score counts, and
+ * its value only grows with them), else 1; readiness (which needs the rules) counts as 1; cost coverage
  * counts its best case given the least training the language shortfall implies. It is the same floating-point
  * expression as `scorePrepared` with each unknown factor at a value it can never exceed, and rounding is monotone,
  * so `scorePrepared(c) <= upperBound(features of c)` holds exactly, not just up to rounding. Candidates carrying
@@ -221,7 +227,8 @@ function upperBoundPrepared(f: RankingFeatures, pv: PreparedVacancy): number {
   return (
     w.occupationFit * (occ ? occ.fit : 0) +
     w.languageMargin * languageValue(f.minLanguageMargin) +
-    w.experience * 1 +
+    w.experience *
+      (f.experienceMonths === undefined ? 1 : experienceValue(f.experienceMonths, pv.minExperienceMonths)) +
     w.readiness * 1 +
     w.costCoverage * cost +
     w.destinationPreference * pref
@@ -237,6 +244,7 @@ function featuresOf(c: MatchCandidate, pv: PreparedVacancy): RankingFeatures {
     languageStepsShort: languageStepsShort(c, pv),
     preferenceIndex: list.indexOf(pv.vacancy.destination),
     preferenceCount: list.length,
+    experienceMonths: relevantExperienceMonths(c, pv),
   };
 }
 
@@ -245,7 +253,7 @@ export interface VacancyScorer {
   readonly requiredLanguages: readonly { language: string; rank: number }[];
   /**
    * Equal for two vacancies scored with the same options iff `upperBound` reads the same of them: occupation,
-   * destination, required languages and who pays what. Vacancies sharing a key share every trainee's bound, so a
+   * destination, required languages, the experience asked for and who pays what. Vacancies sharing a key share every trainee's bound, so a
    * caller ranking many vacancies for one trainee computes it once per key.
    */
   readonly boundKey: string;
@@ -269,6 +277,7 @@ export function vacancyScorer(
         .map((r) => `${r.language}:${r.rank}`)
         .sort()
         .join(','),
+      pv.minExperienceMonths,
       `${+cs.employerPaysTraining}${+cs.employerPaysTravel}${+cs.employerPaysVisa}`,
     ].join('|'),
     score: (c) => scorePrepared(c, pv),
