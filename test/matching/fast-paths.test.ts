@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream';
 import { matchingRepository } from '@corridor/db';
 import { importTrainees, importVacancies } from '@corridor/ingest';
-import { checkCandidate, prepareMatchVacancy, type VacancyForMatching } from '@corridor/jobs';
+import { checkCandidate, prepareMatchVacancy, runRound, type VacancyForMatching } from '@corridor/jobs';
+import { vacancyScorer } from '@corridor/matching';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTrainees, generateVacancies } from '../../bench/src/generator.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { book, partnershipWorld } from './helpers.ts';
+import { book, type Org, partnershipWorld } from './helpers.ts';
 
 // A round and a new trainee's match check one trainee row against many vacancies, and skip the rules where the
 // person alone closes every pathway of a start date, or the WHO safeguard list keeps them from a kind of vacancy
@@ -20,11 +21,13 @@ const jsonl = (items: Iterable<unknown>) => Readable.from([[...items].map((i) =>
 
 describe('the many-vacancies fast path', () => {
   let t: TestApp;
+  let padmin: Org;
   const partnerships: string[] = [];
 
   beforeAll(async () => {
     t = await buildTestApp();
     const world = await partnershipWorld(t);
+    padmin = world.padmin;
     partnerships.push(world.partnershipId);
     const res = await t.call({
       method: 'POST',
@@ -102,5 +105,45 @@ describe('the many-vacancies fast path', () => {
     expect(accepted).toBeGreaterThan(100);
     expect(fastRejections.get('pathway') ?? 0).toBeGreaterThan(1000);
     expect(fastRejections.get('who-safeguard-list') ?? 0).toBeGreaterThan(100);
+  });
+
+  it("lists each trainee's best acceptable vacancies in the round exactly as checking every pair would", async () => {
+    // The round walks vacancies by bound groups, start months and bounds on experience, and stops once a list is
+    // settled; over a generated population (many occupations, dates, languages and experiences) its lists must be
+    // the brute-force ones.
+    const rules = await book(t.database);
+    const partnershipId = partnerships[1]!;
+    const prepared = (await matchingRepository.partnershipOpenVacancies(t.database.db, partnershipId)).map(
+      (row) => prepareMatchVacancy(row as VacancyForMatching, 0)!,
+    );
+    const cohort = await matchingRepository.cohortTrainees(t.database.db, partnershipId, 'fast');
+    const best = new Map<string, string[]>();
+    for (const trainee of cohort) {
+      const ok = prepared.flatMap((pv) => {
+        const check = checkCandidate(rules, trainee, pv);
+        return check.ok ? [{ id: pv.vacancy.id, score: vacancyScorer(pv.vacancy).score(check.candidate) }] : [];
+      });
+      ok.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+      best.set(
+        trainee.id,
+        ok.map((o) => o.id),
+      );
+    }
+    expect([...best.values()].filter((list) => list.length >= 3).length).toBeGreaterThan(10);
+    for (const cut of [1, 3, 20]) {
+      const res = await t.call({
+        method: 'POST',
+        url: `/v1/partnerships/${partnershipId}/match-rounds`,
+        headers: padmin.headers,
+        payload: { cohort: 'fast' },
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const run = await runRound(t.database, rules, res.json().id, { roundListLength: cut });
+      if (run.status !== 'done') throw new Error(run.reason);
+      for (const trainee of run.instance.trainees) expect(trainee.ranking).toEqual(best.get(trainee.id)!.slice(0, cut));
+      // Proposals from this round would change the next one's data: start each cut afresh.
+      await t.database.db.deleteFrom('placement_events').execute();
+      await t.database.db.deleteFrom('placements').execute();
+    }
   });
 });

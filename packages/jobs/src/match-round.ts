@@ -12,6 +12,7 @@ import {
 import type { CefrLevelCode } from '@corridor/domain';
 import {
   DEFAULT_OCCUPATION_BRIDGES,
+  experienceMonthsWithin,
   type MatchCandidate,
   occupationsOpenTo,
   type RoundInstance,
@@ -26,6 +27,7 @@ import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
 import {
   checkCandidate,
+  closedToTrainee,
   filledPlaces,
   type MatchingOptions,
   PlacementChanges,
@@ -33,6 +35,7 @@ import {
   placementFields,
   prepareMatchVacancy,
   ShortlistEdge,
+  safeguardListCloses,
   satisfiableLanguageTokens,
   type VacancyForMatching,
 } from './match-vacancy.ts';
@@ -96,7 +99,7 @@ export async function runRound(
     const prepared: PreparedRoundVacancy[] = [];
     // Open vacancies a trainee could take at all, by occupation and destination, then grouped by what their score's
     // upper bound reads (VacancyScorer.boundKey): a trainee's bound is computed once per group, not per vacancy.
-    const buckets = new Map<string, BoundGroup[]>();
+    const buckets = new Map<string, FeatureClass[]>();
     const groups = new Map<string, BoundGroup>();
     const destinations = new Set<string>();
     for (const row of vacancyRows) {
@@ -125,18 +128,63 @@ export async function runRound(
           scorer,
           required: minimumLanguageTokens(pv.vacancy.requirements?.languages ?? []),
           members: [],
-          fromMonth: new Map(),
+          cells: [],
+          window: '',
+          lowestId: pv.vacancy.id,
         };
         groups.set(scorer.boundKey, group);
-        const key = `${pv.vacancy.isco08}|${pv.vacancy.destination}`;
-        const list = buckets.get(key);
-        if (list) list.push(group);
-        else buckets.set(key, [group]);
       }
       group.members.push(v);
+      if (pv.vacancy.id < group.lowestId) group.lowestId = pv.vacancy.id;
       destinations.add(pv.vacancy.destination);
     }
-    for (const group of groups.values()) group.members.sort((a, b) => compareIds(a.pv.vacancy.id, b.pv.vacancy.id));
+    // Cells of one start date, set of pathways and kind of vacancy (for the WHO list), earliest first: a person's own
+    // blockers and the safeguard list close or open a cell whole. Each cell's combination and kind are numbered, so
+    // a trainee's answers are kept in two small arrays.
+    const combinations = new Map<string, number>();
+    const kinds = new Map<string, number>();
+    const numbered = (map: Map<string, number>, key: string): number => {
+      let n = map.get(key);
+      if (n === undefined) {
+        n = map.size;
+        map.set(key, n);
+      }
+      return n;
+    };
+    for (const group of groups.values()) {
+      const cells = new Map<string, Cell>();
+      for (const v of group.members) {
+        const key = `${v.pv.combination}#${v.pv.safeguardKind}`;
+        const cell = cells.get(key);
+        if (cell) cell.members.push(v);
+        else
+          cells.set(key, {
+            startDate: v.pv.startDate,
+            representative: v.pv,
+            combination: numbered(combinations, v.pv.combination),
+            kind: numbered(kinds, v.pv.safeguardKind),
+            members: [v],
+          });
+      }
+      group.cells = [...cells.values()].sort((a, b) => compareIds(a.startDate, b.startDate));
+      group.window = `${group.cells[0]!.startDate}|${group.cells[group.cells.length - 1]!.startDate}`;
+      // All featuresOf reads of a vacancy: its occupation, destination and languages, and the dates (experience).
+      const first = group.members[0]!.pv.vacancy;
+      const featureKey = `${first.isco08}|${first.destination}|${[...group.required].sort().join(',')}|${group.window}`;
+      const bucketKey = `${first.isco08}|${first.destination}`;
+      let bucket = buckets.get(bucketKey);
+      if (!bucket) {
+        bucket = [];
+        buckets.set(bucketKey, bucket);
+      }
+      let featureClass = bucket.find((c) => c.key === featureKey);
+      if (!featureClass) {
+        const [from, to] = group.window.split('|') as [string, string];
+        featureClass = { key: featureKey, required: group.required, from, to, groups: [] };
+        bucket.push(featureClass);
+      }
+      featureClass.groups.push(group);
+    }
     const preparedById = new Map(prepared.map((v) => [v.pv.vacancy.id, v]));
     // Employers' own orders of candidates take the place of the engine's.
     const statedByVacancy = (
@@ -185,39 +233,72 @@ export async function runRound(
           const earliest = t.profile.preferences?.earliestStart;
           const levels = languageLevelTokens(t.profile.languages);
           const satisfiable = new Set(satisfiableLanguageTokens(levels));
-          const light = lightCandidate(t.id, isco, levels, t.profile.preferences);
-          const reachable: { group: BoundGroup; bound: number }[] = [];
+          // What the bound reads of the trainee, once per class of groups; experience is counted for the class's
+          // start dates (see experienceMonthsWithin).
+          const reachable: { group: BoundGroup; bound: number; lowestId: string }[] = [];
           for (const occupation of occupations) {
             for (const destination of preferred.length > 0 ? preferred : destinations) {
-              for (const group of buckets.get(`${occupation}|${destination}`) ?? []) {
-                if (!group.required.every((token) => satisfiable.has(token))) continue;
-                reachable.push({ group, bound: group.scorer.upperBound(group.scorer.featuresOf(light)) });
+              for (const featureClass of buckets.get(`${occupation}|${destination}`) ?? []) {
+                if (!featureClass.required.every((token) => satisfiable.has(token))) continue;
+                const experience = experienceMonthsWithin(
+                  t.profile.experience ?? [],
+                  featureClass.from,
+                  featureClass.to,
+                );
+                const light = lightCandidate(t.id, isco, levels, t.profile.preferences, experience);
+                const f = featureClass.groups[0]!.scorer.featuresOf(light);
+                for (const group of featureClass.groups)
+                  reachable.push({ group, bound: group.scorer.upperBound(f), lowestId: group.lowestId });
               }
             }
           }
           reachable.sort((a, b) => b.bound - a.bound);
-          // Vacancies in pre-ranking order (bound descending, then id), checked until nobody after can enter.
-          const edge = new ShortlistEdge(listLength);
-          walk: for (let g = 0; g < reachable.length; ) {
-            const bound = reachable[g]!.bound;
-            let h = g + 1;
-            while (h < reachable.length && reachable[h]!.bound === bound) h++;
-            const level =
-              h === g + 1
-                ? startingFrom(reachable[g]!.group, earliest)
-                : mergeById(reachable.slice(g, h).map((r) => startingFrom(r.group, earliest)));
-            for (const v of level) {
-              if (edge.settled(bound, v.pv.vacancy.id)) break walk;
-              if (earliest !== undefined && v.pv.startDate < earliest) continue;
-              if (v.held.get(t.id)?.status === 'declined') continue;
-              const check = checkCandidate(book, t, v.pv, bridges, { reasons: false, manyVacancies: true });
-              if (++checks % 1_000 === 0) await yieldToEventLoop();
-              if (!check.ok) continue;
-              const score = v.scorer.score(check.candidate);
-              listed.push({ v, score });
-              edge.offer(score, v.pv.vacancy.id);
+          // The lowest vacancy id among the groups sharing a bound: on an equal score, a vacancy ranks by its id.
+          for (let g = 0; g < reachable.length; ) {
+            let h = g;
+            let lowest = reachable[g]!.group.lowestId;
+            while (h < reachable.length && reachable[h]!.bound === reachable[g]!.bound) {
+              if (reachable[h]!.group.lowestId < lowest) lowest = reachable[h]!.group.lowestId;
+              h++;
             }
-            g = h;
+            for (; g < h; g++) reachable[g]!.lowestId = lowest;
+          }
+          // Whether the person's own blockers close a combination, and the WHO list a kind: 0 not asked yet.
+          const closedCombination = new Int8Array(combinations.size);
+          const closedKind = new Int8Array(kinds.size);
+          // Groups by bound, best first, checked until nobody left can enter the list: the remaining vacancies
+          // score at most this bound, and on an equal bound have an id no lower than the lowest one sharing it.
+          // Within a cell (id order), once an id cannot enter on this bound, no later one can.
+          const edge = new ShortlistEdge(listLength);
+          walk: for (const { group, bound, lowestId } of reachable) {
+            if (edge.settled(bound, lowestId)) break;
+            const cells = group.cells;
+            for (let c = earliest === undefined ? 0 : firstCellFrom(cells, earliest); c < cells.length; c++) {
+              const cell = cells[c]!;
+              let closed = closedCombination[cell.combination]!;
+              if (closed === 0) {
+                closed = closedToTrainee(book, t, cell.representative) ? 2 : 1;
+                closedCombination[cell.combination] = closed;
+              }
+              if (closed === 2) continue;
+              closed = closedKind[cell.kind]!;
+              if (closed === 0) {
+                closed = safeguardListCloses(t, cell.representative) ? 2 : 1;
+                closedKind[cell.kind] = closed;
+              }
+              if (closed === 2) continue;
+              for (const v of cell.members) {
+                if (edge.settled(bound, v.pv.vacancy.id)) break;
+                if (v.held.get(t.id)?.status === 'declined') continue;
+                const check = checkCandidate(book, t, v.pv, bridges, { reasons: false, manyVacancies: true });
+                if (++checks % 1_000 === 0) await yieldToEventLoop();
+                if (!check.ok) continue;
+                const score = v.scorer.score(check.candidate);
+                listed.push({ v, score });
+                edge.offer(score, v.pv.vacancy.id);
+                if (edge.settled(bound, lowestId)) break walk;
+              }
+            }
           }
           pairs += listed.length;
           listed.sort((a, b) => b.score - a.score || compareIds(a.v.pv.vacancy.id, b.v.pv.vacancy.id));
@@ -333,51 +414,65 @@ interface BoundGroup {
   scorer: VacancyScorer;
   /** The group's required language:level tokens (see satisfiableLanguageTokens). */
   required: string[];
+  members: PreparedRoundVacancy[];
+  /** The members by start date and pathways, earliest first (each in id order). */
+  cells: Cell[];
+  /** `earliest|latest` start date of the members: the dates experience is bounded over. */
+  window: string;
+  /** The lowest member id. */
+  lowestId: string;
+}
+
+/**
+ * Groups of one occupation and destination that `VacancyScorer.featuresOf` cannot tell apart (same languages and
+ * start-date window): a trainee's features are computed once for all of them.
+ */
+interface FeatureClass {
+  key: string;
+  required: string[];
+  from: string;
+  to: string;
+  groups: BoundGroup[];
+}
+
+/**
+ * A group's vacancies with one start date, set of accepted pathways and kind for the WHO list (see
+ * `PreparedMatchVacancy.combination` and `.safeguardKind`), numbered per round.
+ */
+interface Cell {
+  startDate: string;
+  /** Any one member: what the person's own blockers and the safeguard list are asked with. */
+  representative: PreparedMatchVacancy;
+  combination: number;
+  kind: number;
   /** In id order. */
   members: PreparedRoundVacancy[];
-  /** Members by the month they may start from (see startingFrom). */
-  fromMonth: Map<string, PreparedRoundVacancy[]>;
+}
+
+/** The first of the cells (by start date) starting on or after `date`. */
+function firstCellFrom(cells: readonly Cell[], date: string): number {
+  let lo = 0;
+  let hi = cells.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cells[mid]!.startDate < date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * A group's members starting in or after the month of `earliest` (all of them without one), kept per month: trainees
- * share availability months, so the walk rarely meets a vacancy that starts too soon (the exact day is still checked).
+ * What `VacancyScorer.featuresOf` reads of a trainee, from their stored values: no rules evaluation. Experience is
+ * the most months any start date of the vacancies being bounded counts, so the bound stays above every score.
  */
-function startingFrom(group: BoundGroup, earliest: string | undefined): PreparedRoundVacancy[] {
-  if (earliest === undefined) return group.members;
-  const month = earliest.slice(0, 7);
-  let list = group.fromMonth.get(month);
-  if (list === undefined) {
-    const first = `${month}-01`;
-    list = group.members.filter((v) => v.pv.startDate >= first);
-    group.fromMonth.set(month, list);
-  }
-  return list;
-}
-
-/** Several id-ordered lists as one, in id order. */
-function mergeById(lists: PreparedRoundVacancy[][]): PreparedRoundVacancy[] {
-  const merged: PreparedRoundVacancy[] = [];
-  const at = lists.map(() => 0);
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < lists.length; i++) {
-      const v = lists[i]![at[i]!];
-      if (v && (best < 0 || v.pv.vacancy.id < lists[best]![at[best]!]!.pv.vacancy.id)) best = i;
-    }
-    if (best < 0) return merged;
-    merged.push(lists[best]![at[best]!++]!);
-  }
-}
-
-/** What `VacancyScorer.featuresOf` reads of a trainee, from their stored columns' values: no profile evaluation. */
 function lightCandidate(
   id: string,
   isco08: string,
   levels: readonly string[],
   preferences: MatchCandidate['preferences'],
+  experience: MatchCandidate['experience'],
 ): MatchCandidate {
   return {
     traineeId: id,
@@ -387,7 +482,7 @@ function lightCandidate(
       const [language, cefr] = token.split(':') as [string, CefrLevelCode];
       return { language, cefr };
     }),
-    experience: [],
+    experience,
     ...(preferences ? { preferences } : {}),
     consentToMatch: true,
     pathways: [],

@@ -266,6 +266,22 @@ function closedToPerson(
   return closed;
 }
 
+/**
+ * Whether the trainee cannot take any vacancy with this one's start date and accepted pathways: erased, or closed by
+ * their own blockers (memoised per row, as checkCandidate's many-vacancies path asks it). A round skips such a set
+ * of vacancies whole.
+ */
+export function closedToTrainee(book: RuleBook, trainee: TraineeForMatching, pv: PreparedMatchVacancy): boolean {
+  const profile = trainee.status === 'active' ? profileOf(trainee) : undefined;
+  return !profile || closedToPerson(book, trainee, profile, pv);
+}
+
+/** Whether the WHO safeguard list keeps the trainee from every vacancy of this one's kind (see closedBySafeguardList). */
+export function safeguardListCloses(trainee: TraineeForMatching, pv: PreparedMatchVacancy): boolean {
+  const profile = trainee.status === 'active' ? profileOf(trainee) : undefined;
+  return !profile || closedBySafeguardList(trainee, profile, pv);
+}
+
 // Per loaded trainee row: whether the WHO safeguard list keeps the person from vacancies of one kind. The filter
 // reads the person's residence and occupation, and of the vacancy only whether it is health or care work and which
 // partnership it is in (a G2G one lifts it), so one answer serves every such vacancy: a round asks it once per
