@@ -23,6 +23,8 @@ export interface EvaluateOptions {
 }
 
 export interface RuleBook {
+  /** Every pack the book was built from (every version), so that another thread can build the same book. */
+  packs(): readonly RulePack[];
   /** Packs in force on `asOf`, one version per pathway. */
   list(asOf: string): PackSummary[];
   /** The version of a pathway in force on `asOf`, with its criteria. */
@@ -121,6 +123,7 @@ export function createRuleBook(packs: readonly RulePack[], options: CompileOptio
   let evaluateAll: EvaluateAll | undefined;
   const generated = new Map<string, EvaluateAll | undefined>();
   return {
+    packs: () => packs,
     list: (asOf) => ids.flatMap((id) => pick(id, asOf) ?? []).map((c) => summary(c.pack)),
     get: (id, asOf) => pick(id, asOf)?.pack,
     versions: (id) => (byId.get(id) ?? []).map((c) => summary(c.pack)),
