@@ -130,7 +130,15 @@ describe('the many-vacancies fast path', () => {
       );
     }
     expect([...best.values()].filter((list) => list.length >= 3).length).toBeGreaterThan(10);
-    for (const cut of [1, 3, 20]) {
+    // Lists cut at 1 (one page, this thread), 3 (pages of 40, this thread) and 20 (pages of 40 shared with two
+    // worker threads): where a page is built must not change it.
+    const settings = [
+      { roundListLength: 1 },
+      { roundListLength: 3, cohortPage: 40, roundThreads: 0 },
+      { roundListLength: 20, cohortPage: 40, roundThreads: 2, waitForThreads: true },
+    ];
+    for (const options of settings) {
+      const cut = options.roundListLength;
       const res = await t.call({
         method: 'POST',
         url: `/v1/partnerships/${partnershipId}/match-rounds`,
@@ -138,8 +146,11 @@ describe('the many-vacancies fast path', () => {
         payload: { cohort: 'fast' },
       });
       expect(res.statusCode, res.body).toBe(202);
-      const run = await runRound(t.database, rules, res.json().id, { roundListLength: cut });
+      const run = await runRound(t.database, rules, res.json().id, options);
       if (run.status !== 'done') throw new Error(run.reason);
+      if (options.roundThreads) expect(run.work.slicesOnThreads).toBeGreaterThanOrEqual(2);
+      else expect(run.work.slicesOnThreads).toBe(0);
+      expect(run.instance.trainees.length).toBeGreaterThan(250);
       for (const trainee of run.instance.trainees) expect(trainee.ranking).toEqual(best.get(trainee.id)!.slice(0, cut));
       // Proposals from this round would change the next one's data: start each cut afresh.
       await t.database.db.deleteFrom('placement_events').execute();

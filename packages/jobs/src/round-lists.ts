@@ -1,0 +1,375 @@
+import {
+  languageLevelTokens,
+  minimumLanguageTokens,
+  type placementsRepository,
+  type TraineeForMatching,
+} from '@corridor/db';
+import type { CefrLevelCode } from '@corridor/domain';
+import {
+  experienceMonthsWithin,
+  type MatchCandidate,
+  type OccupationBridge,
+  occupationsOpenTo,
+  type VacancyScorer,
+  vacancyScorer,
+} from '@corridor/matching';
+import { yieldToEventLoop } from '@corridor/queue';
+import type { RuleBook } from '@corridor/rules';
+import {
+  checkCandidate,
+  closedToTrainee,
+  filledPlaces,
+  type PreparedMatchVacancy,
+  prepareMatchVacancy,
+  ShortlistEdge,
+  safeguardListCloses,
+  satisfiableLanguageTokens,
+  type VacancyForMatching,
+} from './match-vacancy.ts';
+
+/**
+ * A cohort round's rank lists, built page by page of trainees: pure computation over the round's open vacancies
+ * (prepared once) and each page's trainee rows, with no I/O, so that the same code runs on the job's thread and on
+ * worker threads (see round-threads.ts).
+ *
+ * A trainee's list is their stated order, or else their best acceptable vacancies by exact score. It is built
+ * without checking every vacancy: the ones they could take at all (occupation, preferred destination,
+ * availability, languages: plain comparisons) are ordered by their best possible score (`vacancyScorer.upperBound`,
+ * with experience counted) and checked exactly (rules with each offer as of its start date) until the list is full
+ * and nobody unchecked could enter it, as match.vacancy builds a shortlist. Vacancies whose offer closes every
+ * pathway they accept (`RuleBook.offerBlockers`) are never checked, and a set of vacancies the person's own blockers
+ * or the WHO safeguard list close is skipped whole.
+ */
+
+/** The placement rows a round reads (declined pairs are never listed; held places are re-proposed or kept). */
+export type RoundPlacement = Awaited<ReturnType<typeof placementsRepository.forVacancies>>[number];
+/** An open vacancy row as the round reads it. */
+export type RoundVacancyRow = VacancyForMatching & { headcount: number };
+
+export interface RoundListsOptions {
+  bridges: readonly OccupationBridge[];
+  listLength: number;
+}
+
+/** One trainee's list, best first. */
+export interface TraineeList {
+  traineeId: string;
+  vacancyIds: string[];
+  scores: number[];
+}
+
+export interface PageLists {
+  /** In the page's order; trainees already placed are left out. */
+  lists: TraineeList[];
+  /** Exact checks run. */
+  checks: number;
+  /** Acceptable pairs found (the engine's lists stop early, so this is at least the listed pairs). */
+  acceptable: number;
+}
+
+/** A page of the cohort with what the database says about it. */
+export interface CohortPage {
+  trainees: TraineeForMatching[];
+  /** Trainee id → the vacancy ids they stated, in their order. */
+  stated: ReadonlyMap<string, readonly string[]>;
+  /** Trainees already matched or placed anywhere: left out of the round. */
+  alreadyMatched: ReadonlySet<string>;
+}
+
+export interface PreparedRoundVacancy {
+  pv: PreparedMatchVacancy;
+  held: Map<string, RoundPlacement>;
+  capacity: number;
+  scorer: VacancyScorer;
+}
+
+export class RoundLists {
+  readonly prepared: PreparedRoundVacancy[] = [];
+  readonly byId: Map<string, PreparedRoundVacancy>;
+  /** Open vacancies a trainee could take at all, by `occupation|destination`, in classes of bound groups. */
+  private readonly buckets = new Map<string, FeatureClass[]>();
+  private readonly destinations = new Set<string>();
+  private readonly combinations = new Map<string, number>();
+  private readonly kinds = new Map<string, number>();
+  private readonly bridges: readonly OccupationBridge[];
+  private readonly listLength: number;
+
+  constructor(
+    private readonly book: RuleBook,
+    vacancyRows: readonly RoundVacancyRow[],
+    placements: readonly RoundPlacement[],
+    options: RoundListsOptions,
+  ) {
+    this.bridges = options.bridges;
+    this.listLength = options.listLength;
+    const placementsByVacancy = new Map<string, Map<string, RoundPlacement>>();
+    for (const p of placements) {
+      let m = placementsByVacancy.get(p.vacancy_id);
+      if (!m) {
+        m = new Map();
+        placementsByVacancy.set(p.vacancy_id, m);
+      }
+      m.set(p.trainee_id, p);
+    }
+    const numbered = (map: Map<string, number>, key: string): number => {
+      let n = map.get(key);
+      if (n === undefined) {
+        n = map.size;
+        map.set(key, n);
+      }
+      return n;
+    };
+    // Open vacancies a trainee could take at all, by occupation and destination, then grouped by what their score's
+    // upper bound reads (VacancyScorer.boundKey): a trainee's bound is computed once per group, not per vacancy.
+    const groups = new Map<string, BoundGroup>();
+    for (const row of vacancyRows) {
+      const held = placementsByVacancy.get(row.id) ?? new Map<string, RoundPlacement>();
+      const filled = filledPlaces([...held.values()]);
+      const pv = prepareMatchVacancy(row, filled);
+      if (!pv) continue;
+      const scorer = vacancyScorer(pv.vacancy, { bridges: this.bridges });
+      const v: PreparedRoundVacancy = { pv, held, capacity: Math.max(0, row.headcount - filled), scorer };
+      this.prepared.push(v);
+      if (
+        this.book.offerBlockers(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways }).length ===
+        pv.vacancy.pathways.length
+      )
+        continue;
+      let group = groups.get(scorer.boundKey);
+      if (!group) {
+        group = {
+          scorer,
+          required: minimumLanguageTokens(pv.vacancy.requirements?.languages ?? []),
+          members: [],
+          cells: [],
+          window: '',
+          lowestId: pv.vacancy.id,
+        };
+        groups.set(scorer.boundKey, group);
+      }
+      group.members.push(v);
+      if (pv.vacancy.id < group.lowestId) group.lowestId = pv.vacancy.id;
+      this.destinations.add(pv.vacancy.destination);
+    }
+    // Cells of one start date, set of pathways and kind of vacancy (for the WHO list), earliest first: a person's own
+    // blockers and the safeguard list close or open a cell whole. Each cell's combination and kind are numbered, so
+    // a trainee's answers are kept in two small arrays.
+    for (const group of groups.values()) {
+      const cells = new Map<string, Cell>();
+      for (const v of group.members) {
+        const key = `${v.pv.combination}#${v.pv.safeguardKind}`;
+        const cell = cells.get(key);
+        if (cell) cell.members.push(v);
+        else
+          cells.set(key, {
+            startDate: v.pv.startDate,
+            representative: v.pv,
+            combination: numbered(this.combinations, v.pv.combination),
+            kind: numbered(this.kinds, v.pv.safeguardKind),
+            members: [v],
+          });
+      }
+      group.cells = [...cells.values()].sort((a, b) => compareIds(a.startDate, b.startDate));
+      group.window = `${group.cells[0]!.startDate}|${group.cells[group.cells.length - 1]!.startDate}`;
+      // All featuresOf reads of a vacancy: its occupation, destination and languages, and the dates (experience).
+      const first = group.members[0]!.pv.vacancy;
+      const featureKey = `${first.isco08}|${first.destination}|${[...group.required].sort().join(',')}|${group.window}`;
+      const bucketKey = `${first.isco08}|${first.destination}`;
+      let bucket = this.buckets.get(bucketKey);
+      if (!bucket) {
+        bucket = [];
+        this.buckets.set(bucketKey, bucket);
+      }
+      let featureClass = bucket.find((c) => c.key === featureKey);
+      if (!featureClass) {
+        const [from, to] = group.window.split('|') as [string, string];
+        featureClass = { key: featureKey, required: group.required, from, to, groups: [] };
+        bucket.push(featureClass);
+      }
+      featureClass.groups.push(group);
+    }
+    this.byId = new Map(this.prepared.map((v) => [v.pv.vacancy.id, v]));
+  }
+
+  /** The lists of one page of the cohort. `yieldEvery`: give the event loop a turn every 1,000 checks. */
+  async forPage(page: CohortPage, yieldEvery = false): Promise<PageLists> {
+    const result: PageLists = { lists: [], checks: 0, acceptable: 0 };
+    for (const t of page.trainees) {
+      if (page.alreadyMatched.has(t.id) || t.status !== 'active') continue;
+      const statedList = page.stated.get(t.id);
+      let listed: { v: PreparedRoundVacancy; score: number }[] = [];
+      if (statedList) {
+        // In the trainee's own order; a vacancy they may not take (the rules, a hard filter, a place they
+        // declined, not in this partnership) is left out, as an NRMP applicant cannot rank a programme that
+        // cannot take them.
+        for (const id of statedList) {
+          if (listed.length >= this.listLength) break;
+          const v = this.byId.get(id);
+          if (!v || v.held.get(t.id)?.status === 'declined') continue;
+          const check = checkCandidate(this.book, t, v.pv, this.bridges, { reasons: false, manyVacancies: true });
+          if (check.ok) listed.push({ v, score: v.scorer.score(check.candidate) });
+        }
+      } else {
+        const isco = t.profile.occupation.isco08;
+        const occupations = occupationsOpenTo(isco, this.bridges);
+        const preferred = t.profile.preferences?.destinations ?? [];
+        const earliest = t.profile.preferences?.earliestStart;
+        const levels = languageLevelTokens(t.profile.languages);
+        const satisfiable = new Set(satisfiableLanguageTokens(levels));
+        // What the bound reads of the trainee, once per class of groups; experience is counted for the class's
+        // start dates (see experienceMonthsWithin).
+        const reachable: { group: BoundGroup; bound: number; lowestId: string }[] = [];
+        for (const occupation of occupations) {
+          for (const destination of preferred.length > 0 ? preferred : this.destinations) {
+            for (const featureClass of this.buckets.get(`${occupation}|${destination}`) ?? []) {
+              if (!featureClass.required.every((token) => satisfiable.has(token))) continue;
+              const experience = experienceMonthsWithin(t.profile.experience ?? [], featureClass.from, featureClass.to);
+              const light = lightCandidate(t.id, isco, levels, t.profile.preferences, experience);
+              const f = featureClass.groups[0]!.scorer.featuresOf(light);
+              for (const group of featureClass.groups)
+                reachable.push({ group, bound: group.scorer.upperBound(f), lowestId: group.lowestId });
+            }
+          }
+        }
+        reachable.sort((a, b) => b.bound - a.bound);
+        // The lowest vacancy id among the groups sharing a bound: on an equal score, a vacancy ranks by its id.
+        for (let g = 0; g < reachable.length; ) {
+          let h = g;
+          let lowest = reachable[g]!.group.lowestId;
+          while (h < reachable.length && reachable[h]!.bound === reachable[g]!.bound) {
+            if (reachable[h]!.group.lowestId < lowest) lowest = reachable[h]!.group.lowestId;
+            h++;
+          }
+          for (; g < h; g++) reachable[g]!.lowestId = lowest;
+        }
+        // Whether the person's own blockers close a combination, and the WHO list a kind: 0 not asked yet.
+        const closedCombination = new Int8Array(this.combinations.size);
+        const closedKind = new Int8Array(this.kinds.size);
+        // Groups by bound, best first, checked until nobody left can enter the list: the remaining vacancies
+        // score at most this bound, and on an equal bound have an id no lower than the lowest one sharing it.
+        // Within a cell (id order), once an id cannot enter on this bound, no later one can.
+        const edge = new ShortlistEdge(this.listLength);
+        walk: for (const { group, bound, lowestId } of reachable) {
+          if (edge.settled(bound, lowestId)) break;
+          const cells = group.cells;
+          for (let c = earliest === undefined ? 0 : firstCellFrom(cells, earliest); c < cells.length; c++) {
+            const cell = cells[c]!;
+            let closed = closedCombination[cell.combination]!;
+            if (closed === 0) {
+              closed = closedToTrainee(this.book, t, cell.representative) ? 2 : 1;
+              closedCombination[cell.combination] = closed;
+            }
+            if (closed === 2) continue;
+            closed = closedKind[cell.kind]!;
+            if (closed === 0) {
+              closed = safeguardListCloses(t, cell.representative) ? 2 : 1;
+              closedKind[cell.kind] = closed;
+            }
+            if (closed === 2) continue;
+            for (const v of cell.members) {
+              if (edge.settled(bound, v.pv.vacancy.id)) break;
+              if (v.held.get(t.id)?.status === 'declined') continue;
+              const check = checkCandidate(this.book, t, v.pv, this.bridges, { reasons: false, manyVacancies: true });
+              if (++result.checks % 1_000 === 0 && yieldEvery) await yieldToEventLoop();
+              if (!check.ok) continue;
+              const score = v.scorer.score(check.candidate);
+              listed.push({ v, score });
+              edge.offer(score, v.pv.vacancy.id);
+              if (edge.settled(bound, lowestId)) break walk;
+            }
+          }
+        }
+        result.acceptable += listed.length;
+        listed.sort((a, b) => b.score - a.score || compareIds(a.v.pv.vacancy.id, b.v.pv.vacancy.id));
+        listed = listed.slice(0, this.listLength);
+      }
+      if (statedList) result.acceptable += listed.length;
+      result.lists.push({
+        traineeId: t.id,
+        vacancyIds: listed.map((l) => l.v.pv.vacancy.id),
+        scores: listed.map((l) => l.score),
+      });
+    }
+    return result;
+  }
+}
+
+/** Vacancies of one occupation and destination whose scores share an upper bound (same `boundKey`). */
+interface BoundGroup {
+  scorer: VacancyScorer;
+  /** The group's required language:level tokens (see satisfiableLanguageTokens). */
+  required: string[];
+  members: PreparedRoundVacancy[];
+  /** The members by start date and pathways, earliest first (each in id order). */
+  cells: Cell[];
+  /** `earliest|latest` start date of the members: the dates experience is bounded over. */
+  window: string;
+  /** The lowest member id. */
+  lowestId: string;
+}
+
+/**
+ * Groups of one occupation and destination that `VacancyScorer.featuresOf` cannot tell apart (same languages and
+ * start-date window): a trainee's features are computed once for all of them.
+ */
+interface FeatureClass {
+  key: string;
+  required: string[];
+  from: string;
+  to: string;
+  groups: BoundGroup[];
+}
+
+/**
+ * A group's vacancies with one start date, set of accepted pathways and kind for the WHO list (see
+ * `PreparedMatchVacancy.combination` and `.safeguardKind`), numbered per round.
+ */
+interface Cell {
+  startDate: string;
+  /** Any one member: what the person's own blockers and the safeguard list are asked with. */
+  representative: PreparedMatchVacancy;
+  combination: number;
+  kind: number;
+  /** In id order. */
+  members: PreparedRoundVacancy[];
+}
+
+/** The first of the cells (by start date) starting on or after `date`. */
+function firstCellFrom(cells: readonly Cell[], date: string): number {
+  let lo = 0;
+  let hi = cells.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cells[mid]!.startDate < date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * What `VacancyScorer.featuresOf` reads of a trainee, from their stored values: no rules evaluation. Experience is
+ * the most months any start date of the vacancies being bounded counts, so the bound stays above every score.
+ */
+function lightCandidate(
+  id: string,
+  isco08: string,
+  levels: readonly string[],
+  preferences: MatchCandidate['preferences'],
+  experience: MatchCandidate['experience'],
+): MatchCandidate {
+  return {
+    traineeId: id,
+    isco08,
+    residence: '',
+    languages: levels.map((token) => {
+      const [language, cefr] = token.split(':') as [string, CefrLevelCode];
+      return { language, cefr };
+    }),
+    experience,
+    ...(preferences ? { preferences } : {}),
+    consentToMatch: true,
+    pathways: [],
+  };
+}
