@@ -233,10 +233,15 @@ describe('a proposal, then the trainee accepts', () => {
   });
 
   it('lists every delivery in the log with its status, and the inbox holds the same events', async () => {
-    const log = await t.call({ method: 'GET', url: '/v1/deliveries?channel=webhook', headers: employer.headers });
-    expect(log.statusCode).toBe(200);
-    const deliveries = log.json().items as { id: string; eventId: string; status: string; attempts: number }[];
-    expect(deliveries.length).toBeGreaterThanOrEqual(2);
+    // The receiver has every webhook, but the worker records a delivery as sent only after the response: wait for
+    // the log to settle (no delivery still sending) before reading it.
+    type Delivery = { id: string; eventId: string; status: string; attempts: number };
+    const deliveries = await until(async () => {
+      const log = await t.call({ method: 'GET', url: '/v1/deliveries?channel=webhook', headers: employer.headers });
+      expect(log.statusCode).toBe(200);
+      const items = log.json().items as Delivery[];
+      return items.length >= 2 && items.every((d) => d.status !== 'sending' && d.status !== 'pending') && items;
+    }, 'every webhook delivery recorded as sent');
     for (const d of deliveries) expect(d).toMatchObject({ status: 'sent', attempts: 1 });
     const webhookIds = new Set(hooks.received.map((h) => h.id));
     for (const d of deliveries) expect(webhookIds.has(d.id)).toBe(true);
