@@ -5,6 +5,7 @@ import { matchingRepository, migrateToLatest, openDatabase } from '@corridor/db'
 import { afterAll, describe, expect, it } from 'vitest';
 import { admin, buildTestApp, createOrganization } from './helpers/app.ts';
 import { nurseProfile } from './helpers/factories.ts';
+import { partnershipWorld } from './matching/helpers.ts';
 
 // The embedded default: PGlite on disk, served over the Postgres wire protocol by pglite-socket, used by the
 // same pg/kysely code as production. Migrations, a single write, a bulk write (the non-COPY path) and reads.
@@ -56,25 +57,7 @@ describe('embedded PGlite', () => {
   it("reads a round's cohort in pages through a cursor on the transaction's one connection", async () => {
     const database = await openDatabase({ dataDir: dir });
     const t = await buildTestApp({ database });
-    const provider = await createOrganization(t, 'training_provider', 'Cohort provider', 'PH');
-    const padmin = await createOrganization(t, 'partnership_admin', 'Programme desk');
-    const partnership = await t.call({
-      method: 'POST',
-      url: '/v1/partnerships',
-      headers: padmin.headers,
-      payload: {
-        name: 'PH–DE nurses',
-        origin: 'PH',
-        destination: 'DE',
-        sectors: ['Q'],
-        occupations: ['2221'],
-        model: 'global_skills_partnership',
-        governmentToGovernment: false,
-        members: [{ organizationId: provider.id, role: 'training_provider' }],
-      },
-    });
-    expect(partnership.statusCode, partnership.body).toBe(201);
-    const partnershipId = partnership.json().id as string;
+    const { provider, partnershipId } = await partnershipWorld(t);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await t.call({

@@ -2,11 +2,10 @@ import { Readable } from 'node:stream';
 import { matchingRepository } from '@corridor/db';
 import { importTrainees, importVacancies } from '@corridor/ingest';
 import { checkCandidate, prepareMatchVacancy, runRound, type VacancyForMatching } from '@corridor/jobs';
-import { vacancyScorer } from '@corridor/matching';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTrainees, generateVacancies } from '../../bench/src/generator.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { book, type Org, partnershipWorld } from './helpers.ts';
+import { book, bruteForceLists, type Org, partnershipWorld } from './helpers.ts';
 
 // A round and a new trainee's match check one trainee row against many vacancies, and skip the rules where the
 // person alone closes every pathway of a start date, or the WHO safeguard list keeps them from a kind of vacancy
@@ -27,28 +26,14 @@ describe('the many-vacancies fast path', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     const world = await partnershipWorld(t);
-    padmin = world.padmin;
     partnerships.push(world.partnershipId);
-    const res = await t.call({
-      method: 'POST',
-      url: '/v1/partnerships',
-      headers: world.padmin.headers,
-      payload: {
-        name: 'PH–DE nurses (G2G)',
-        origin: 'PH',
-        destination: 'DE',
-        sectors: ['Q'],
-        occupations: ['2221', '5321'],
-        model: 'global_skills_partnership',
-        governmentToGovernment: true,
-        members: [{ organizationId: world.employer.id, role: 'employer' }],
-      },
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    partnerships.push(res.json().id);
+    const covered = await partnershipWorld(t, { g2g: true });
+    padmin = covered.padmin;
+    partnerships.push(covered.partnershipId);
+    const employers = [world.employer, covered.employer];
     const trainees = await importTrainees(
       t.database,
-      world.provider.id,
+      covered.provider.id,
       jsonl(
         [...generateTrainees(300, 31, 'fast')].map((p) => ({
           ...p,
@@ -63,12 +48,12 @@ describe('the many-vacancies fast path', () => {
         t.database,
         {
           type: 'organization',
-          organizationId: world.employer.id,
+          organizationId: employers[i]!.id,
           organizationKind: 'employer',
           role: 'employer',
           keyId: 'test',
         },
-        async () => world.employer.id,
+        async () => employers[i]!.id,
         jsonl([...generateVacancies(60, 32 + i, `fast${i}`)].map((v) => ({ ...v, partnershipId }))),
         { format: 'jsonl' },
       );
@@ -113,22 +98,7 @@ describe('the many-vacancies fast path', () => {
     // the brute-force ones.
     const rules = await book(t.database);
     const partnershipId = partnerships[1]!;
-    const prepared = (await matchingRepository.partnershipOpenVacancies(t.database.db, partnershipId)).map(
-      (row) => prepareMatchVacancy(row as VacancyForMatching, 0)!,
-    );
-    const cohort = await matchingRepository.cohortTrainees(t.database.db, partnershipId, 'fast');
-    const best = new Map<string, string[]>();
-    for (const trainee of cohort) {
-      const ok = prepared.flatMap((pv) => {
-        const check = checkCandidate(rules, trainee, pv);
-        return check.ok ? [{ id: pv.vacancy.id, score: vacancyScorer(pv.vacancy).score(check.candidate) }] : [];
-      });
-      ok.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
-      best.set(
-        trainee.id,
-        ok.map((o) => o.id),
-      );
-    }
+    const best = await bruteForceLists(t.database, partnershipId, 'fast');
     expect([...best.values()].filter((list) => list.length >= 3).length).toBeGreaterThan(10);
     // Lists cut at 1 (one page, this thread), 3 (pages of 40, this thread) and 20 (pages of 40 shared with two
     // worker threads): where a page is built must not change it.

@@ -1,6 +1,7 @@
-import type { Database } from '@corridor/db';
+import { type Database, matchingRepository } from '@corridor/db';
 import { loadRuleBook } from '@corridor/evaluation';
-import type { RoundResult } from '@corridor/matching';
+import { checkCandidate, prepareMatchVacancy, type VacancyForMatching } from '@corridor/jobs';
+import { type RoundResult, vacancyScorer } from '@corridor/matching';
 import { expect } from 'vitest';
 import { admin, createOrganization, type TestApp } from '../helpers/app.ts';
 import { nurseProfile, nursingVacancy } from '../helpers/factories.ts';
@@ -103,3 +104,27 @@ export const asRoundResult = (r: {
   unmatchedTrainees: r.unmatchedTrainees,
   stats: { proposals: 0 },
 });
+
+/**
+ * Every trainee of a cohort checked against every open vacancy of the partnership, acceptable ones ranked by score
+ * then vacancy id: what a round's lists must equal, cut to their length.
+ */
+export async function bruteForceLists(database: Database, partnershipId: string, cohort: string) {
+  const rules = await book(database);
+  const prepared = (await matchingRepository.partnershipOpenVacancies(database.db, partnershipId)).flatMap(
+    (row) => prepareMatchVacancy(row as VacancyForMatching, 0) ?? [],
+  );
+  const best = new Map<string, string[]>();
+  for (const trainee of await matchingRepository.cohortTrainees(database.db, partnershipId, cohort)) {
+    const ok = prepared.flatMap((pv) => {
+      const check = checkCandidate(rules, trainee, pv);
+      return check.ok ? [{ id: pv.vacancy.id, score: vacancyScorer(pv.vacancy).score(check.candidate) }] : [];
+    });
+    ok.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    best.set(
+      trainee.id,
+      ok.map((o) => o.id),
+    );
+  }
+  return best;
+}

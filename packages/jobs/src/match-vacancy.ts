@@ -244,6 +244,19 @@ function profileOf(trainee: TraineeForMatching) {
   return profile;
 }
 
+/** The answers kept for one loaded trainee row, made on first use (they go with the row). */
+function rowMemo(
+  memos: WeakMap<TraineeForMatching, Map<string, boolean>>,
+  trainee: TraineeForMatching,
+): Map<string, boolean> {
+  let memo = memos.get(trainee);
+  if (memo === undefined) {
+    memo = new Map();
+    memos.set(trainee, memo);
+  }
+  return memo;
+}
+
 // Per loaded trainee row: whether the person alone closes every pathway of a (start date, pathways) combination.
 const closedCombinations = new WeakMap<TraineeForMatching, Map<string, boolean>>();
 function closedToPerson(
@@ -252,11 +265,7 @@ function closedToPerson(
   profile: NonNullable<ReturnType<typeof eligibilityProfileOf>>,
   pv: PreparedMatchVacancy,
 ): boolean {
-  let memo = closedCombinations.get(trainee);
-  if (memo === undefined) {
-    memo = new Map();
-    closedCombinations.set(trainee, memo);
-  }
+  const memo = rowMemo(closedCombinations, trainee);
   let closed = memo.get(pv.combination);
   if (closed === undefined) {
     const pathways = pv.vacancy.pathways;
@@ -293,11 +302,7 @@ function closedBySafeguardList(
   profile: NonNullable<ReturnType<typeof eligibilityProfileOf>>,
   pv: PreparedMatchVacancy,
 ): boolean {
-  let memo = safeguardClosures.get(trainee);
-  if (memo === undefined) {
-    memo = new Map();
-    safeguardClosures.set(trainee, memo);
-  }
+  const memo = rowMemo(safeguardClosures, trainee);
   let closed = memo.get(pv.safeguardKind);
   if (closed === undefined) {
     const safeguards = evaluateSafeguards(profile, { asOf: pv.startDate, costSharing: pv.vacancy.costSharing });

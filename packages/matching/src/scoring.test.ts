@@ -286,22 +286,26 @@ describe('vacancyScorer.upperBound', () => {
     employerPaysVisa: fc.boolean(),
   });
 
+  const scorerOf = (v: typeof vacancy extends fc.Arbitrary<infer T> ? T : never, startDate?: string) =>
+    vacancyScorer(
+      hospitalVacancy({
+        isco08: v.isco08,
+        destination: v.destination,
+        ...(startDate ? { startDate } : {}),
+        requirements: { languages: v.languages, minExperienceMonths: v.minExperienceMonths },
+        costSharing: {
+          employerPaysTraining: v.employerPaysTraining,
+          employerPaysTravel: v.employerPaysTravel,
+          employerPaysVisa: v.employerPaysVisa,
+          workerFees: 0,
+        },
+      }),
+    );
+
   it('never lies below the exact score, for any candidate and vacancy (bit for bit, no tolerance)', () => {
     fc.assert(
       fc.property(candidate, vacancy, fc.integer({ min: 0, max: 36 }), (c, v, later) => {
-        const scorer = vacancyScorer(
-          hospitalVacancy({
-            isco08: v.isco08,
-            destination: v.destination,
-            requirements: { languages: v.languages, minExperienceMonths: v.minExperienceMonths },
-            costSharing: {
-              employerPaysTraining: v.employerPaysTraining,
-              employerPaysTravel: v.employerPaysTravel,
-              employerPaysVisa: v.employerPaysVisa,
-              workerFees: 0,
-            },
-          }),
-        );
+        const scorer = scorerOf(v);
         const m = nurse({
           isco08: c.isco08,
           languages: c.languages,
@@ -336,21 +340,6 @@ describe('vacancyScorer.upperBound', () => {
       preferenceCount: fc.integer({ min: 0, max: 4 }),
       experienceMonths: fc.option(fc.integer({ min: 0, max: 240 }), { nil: undefined }),
     });
-    const scorerOf = (v: typeof vacancy extends fc.Arbitrary<infer T> ? T : never, startDate: string) =>
-      vacancyScorer(
-        hospitalVacancy({
-          isco08: v.isco08,
-          destination: v.destination,
-          startDate,
-          requirements: { languages: v.languages, minExperienceMonths: v.minExperienceMonths },
-          costSharing: {
-            employerPaysTraining: v.employerPaysTraining,
-            employerPaysTravel: v.employerPaysTravel,
-            employerPaysVisa: v.employerPaysVisa,
-            workerFees: 0,
-          },
-        }),
-      );
     fc.assert(
       fc.property(vacancy, vacancy, fc.boolean(), features, (a, b, reorder, f) => {
         // The twin differs from a only in what the bound must not read: its start date and the order its
