@@ -100,12 +100,14 @@ describe('the many-vacancies fast path', () => {
     const partnershipId = partnerships[1]!;
     const best = await bruteForceLists(t.database, partnershipId, 'fast');
     expect([...best.values()].filter((list) => list.length >= 3).length).toBeGreaterThan(10);
-    // Lists cut at 1 (one page, this thread), 3 (pages of 40, this thread) and 20 (pages of 40 shared with two
+    // Lists cut at 1 (one page, this thread), 3 (pages of 40, this thread), 20 and 5 (pages of 40 shared with two
     // worker threads): where a page is built must not change it.
     const settings = [
       { roundListLength: 1 },
       { roundListLength: 3, cohortPage: 40, roundThreads: 0 },
       { roundListLength: 20, cohortPage: 40, roundThreads: 2, waitForThreads: true },
+      // The same two threads again (kept by the process), now for lists of 5: nothing of the last round may stay.
+      { roundListLength: 5, cohortPage: 40, roundThreads: 2, waitForThreads: true },
     ];
     for (const options of settings) {
       const cut = options.roundListLength;

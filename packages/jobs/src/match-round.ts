@@ -135,6 +135,8 @@ export async function runRound(
         // In slices, each to a free thread or else built here, so that no thread waits long for work.
         for (let i = 0; i < trainees.length; i += SLICE) {
           const cohort: CohortPage = { trainees: trainees.slice(i, i + SLICE), alreadyMatched, stated };
+          // A thread's reply is a message: let it in before asking whether a thread is free.
+          await yieldToEventLoop();
           if (threads?.available) {
             pages.push(threads.run(pages.length, cohort));
             slicesOnThreads++;
