@@ -98,9 +98,9 @@ export async function runRound(
     ).vacancies;
 
     // Each trainee's list (see round-lists.ts). The cohort is read in pages and only the lists are kept, so memory
-    // grows with the lists, not with the profiles: a cohort of a million fits. Pages go to worker threads while any
-    // is free, else to this thread; their lists are put together in page order, so where a page was built does not
-    // change the round.
+    // grows with the lists, not with the profiles: a cohort of a million fits. Slices of a page go to worker threads
+    // while one can take them, else are built on this thread; their lists are put together in order, so where a
+    // slice was built does not change the round.
     const threadCount = options.roundThreads ?? defaultRoundThreads();
     let threads: RoundThreads | undefined;
     let starting: Promise<void> | undefined;
