@@ -18,7 +18,7 @@ import {
 import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
 import { checkCandidate, type MatchingOptions, PlacementChanges, placementFields } from './match-vacancy.ts';
-import { type CohortPage, type PageLists, RoundLists, type RoundVacancyRow } from './round-lists.ts';
+import { type CohortPage, compareIds, type PageLists, RoundLists, type RoundVacancyRow } from './round-lists.ts';
 import { defaultRoundThreads, RoundThreads } from './round-threads.ts';
 
 /** Longest list a trainee submits, as in the NRMP's practical limit; the engine's order fills it. */
@@ -259,5 +259,3 @@ export async function runRound(
 const COHORT_PAGE = 2_000;
 /** Trainees listed at a time, on one thread. */
 const SLICE = 250;
-
-const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -346,7 +346,8 @@ function firstCellFrom(cells: readonly Cell[], date: string): number {
   return lo;
 }
 
-const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Code-unit order (locale-free), as every tie between ids breaks. */
+export const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * What `VacancyScorer.featuresOf` reads of a trainee, from their stored values: no rules evaluation. Experience is
