@@ -112,7 +112,12 @@ export function buildHandlers(deps: HandlerDeps): JobHandlers<CorridorJobs> {
     // The round and its proposals commit together; a failed try is recorded on the round and retried by the queue.
     'match.round': async ({ roundId }, ctx) => {
       try {
-        await runRound(database, await ruleBooks.current(), roundId, deps.matching);
+        const outcome = await runRound(database, await ruleBooks.current(), roundId, deps.matching);
+        if (outcome.status === 'done' && outcome.work.threadsFailed)
+          ctx.log.warn(
+            { roundId, reason: outcome.work.threadsFailed },
+            'round threads could not start; the lists were built on the job thread',
+          );
       } catch (err) {
         ctx.log.error({ err, roundId, attempt: ctx.attempt }, 'match round failed');
         await matchRoundsRepository.markFailed(database.db, roundId, err instanceof Error ? err.message : String(err));

@@ -44,8 +44,11 @@ export type RunRoundOutcome =
       status: 'done';
       result: MatchRoundResult;
       instance: RoundInstance;
-      /** Exact pair checks run to build the lists, and slices of the cohort listed (in all, on worker threads). */
-      work: { checks: number; slices: number; slicesOnThreads: number };
+      /**
+       * Exact pair checks run to build the lists, slices of the cohort listed (in all, on worker threads), and why
+       * the threads could not start, if they could not (the round then listed everything on the job's thread).
+       */
+      work: { checks: number; slices: number; slicesOnThreads: number; threadsFailed?: string };
     }
   | { status: 'skipped'; reason: string };
 
@@ -106,6 +109,7 @@ export async function runRound(
     let starting: Promise<void> | undefined;
     const pages: Promise<PageLists>[] = [];
     let slicesOnThreads = 0;
+    let threadsFailed: string | undefined;
     try {
       for await (const trainees of matchingRepository.cohortTraineePages(
         trx,
@@ -125,7 +129,9 @@ export async function runRound(
             (started) => {
               threads = started;
             },
-            () => {},
+            (error: unknown) => {
+              threadsFailed = error instanceof Error ? error.message : String(error);
+            },
           );
           if (options.waitForThreads) await starting;
         }
@@ -251,7 +257,12 @@ export async function runRound(
       },
     };
     await matchRoundsRepository.markDone(trx, roundId, result);
-    return { status: 'done', result, instance, work: { checks, slices: pages.length, slicesOnThreads } };
+    return {
+      status: 'done',
+      result,
+      instance,
+      work: { checks, slices: pages.length, slicesOnThreads, ...(threadsFailed ? { threadsFailed } : {}) },
+    };
   });
 }
 
