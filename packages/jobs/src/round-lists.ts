@@ -142,7 +142,6 @@ export class RoundLists {
           required: minimumLanguageTokens(pv.vacancy.requirements?.languages ?? []),
           members: [],
           cells: [],
-          window: '',
           lowestId: pv.vacancy.id,
         };
         groups.set(scorer.boundKey, group);
@@ -170,10 +169,12 @@ export class RoundLists {
           });
       }
       group.cells = [...cells.values()].sort((a, b) => compareIds(a.startDate, b.startDate));
-      group.window = `${group.cells[0]!.startDate}|${group.cells[group.cells.length - 1]!.startDate}`;
+      // The start dates experience is bounded over: the group's first and last.
+      const from = group.cells[0]!.startDate;
+      const to = group.cells[group.cells.length - 1]!.startDate;
       // All featuresOf reads of a vacancy: its occupation, destination and languages, and the dates (experience).
       const first = group.members[0]!.pv.vacancy;
-      const featureKey = `${first.isco08}|${first.destination}|${[...group.required].sort().join(',')}|${group.window}`;
+      const featureKey = `${first.isco08}|${first.destination}|${[...group.required].sort().join(',')}|${from}|${to}`;
       const bucketKey = `${first.isco08}|${first.destination}`;
       let bucket = this.buckets.get(bucketKey);
       if (!bucket) {
@@ -182,7 +183,6 @@ export class RoundLists {
       }
       let featureClass = bucket.find((c) => c.key === featureKey);
       if (!featureClass) {
-        const [from, to] = group.window.split('|') as [string, string];
         featureClass = { key: featureKey, required: group.required, from, to, groups: [] };
         bucket.push(featureClass);
       }
@@ -302,8 +302,6 @@ interface BoundGroup {
   members: PreparedRoundVacancy[];
   /** The members by start date and pathways, earliest first (each in id order). */
   cells: Cell[];
-  /** `earliest|latest` start date of the members: the dates experience is bounded over. */
-  window: string;
   /** The lowest member id. */
   lowestId: string;
 }
