@@ -92,30 +92,58 @@ export const copyOut = (o: Out): Out => ({
 });
 
 /**
+ * The tables of a memo, one per as-of date (outcomes quote their date), for the last `MEMO_DATES` dates used:
+ * matching evaluates each pair as of its vacancy's start date, so the dates alternate from one call to the next,
+ * and a memo that kept one date lost everything at each change. More dates than that and all are dropped, so
+ * arbitrary input cannot grow it without bound.
+ */
+export const MEMO_DATES = 48;
+class TablesByDate<T> {
+  private readonly tables = new Map<string, T>();
+  private asOf = '';
+  private current: T | undefined;
+  constructor(private readonly create: () => T) {}
+
+  /** The table for `asOf`, created when new. */
+  on(asOf: string): T {
+    if (asOf === this.asOf) return this.current!;
+    let table = this.tables.get(asOf);
+    if (table === undefined) {
+      if (this.tables.size >= MEMO_DATES) this.tables.clear();
+      table = this.create();
+      this.tables.set(asOf, table);
+    }
+    this.asOf = asOf;
+    this.current = table;
+    return table;
+  }
+
+  /** The table for `asOf`; call only after `on(asOf)`, as every `record` follows a `get`. */
+  get last(): T {
+    return this.current!;
+  }
+}
+
+/**
  * Check outcomes memoised by a key that captures every fact the check reads (small domains: an age, CEFR
  * ranks, CLB levels, a nationality). A hit returns the finished outcome without building a string; the
- * slow path is the plain check. Entries are dropped when the as-of date changes (sentences quote it) and
- * when the memo grows past its limit, so arbitrary input cannot grow it without bound.
+ * slow path is the plain check. Outcomes are kept per as-of date (see `TablesByDate`); a date's table is emptied
+ * when it grows past its limit.
  */
 export class Memo<K extends number | string = number> {
-  private readonly map = new Map<K, Out>();
-  private asOf = '';
+  private readonly byDate = new TablesByDate(() => new Map<K, Out>());
   constructor(private readonly limit = 4096) {}
 
   /** The outcome for `key` on the facts' as-of date, if recorded. */
   get(f: Facts, key: K): Out | undefined {
-    if (f.asOf !== this.asOf) {
-      this.map.clear();
-      this.asOf = f.asOf;
-      return undefined;
-    }
-    return this.map.get(key);
+    return this.byDate.on(f.asOf).get(key);
   }
 
-  /** Record what the slow path wrote into `o` for `key`. */
+  /** Record what the slow path wrote into `o` for `key` (on the date of the `get` that missed). */
   record(key: K, o: Out): void {
-    if (this.map.size >= this.limit) this.map.clear();
-    this.map.set(key, copyOut(o));
+    const map = this.byDate.last;
+    if (map.size >= this.limit) map.clear();
+    map.set(key, copyOut(o));
   }
 }
 
@@ -181,63 +209,40 @@ const slotOf = (key: number): number => {
   return h ^ (h >>> 16);
 };
 
-/** `Memo` for whole-number keys: in an `IntTable` up to 2^30, in a Map beyond. */
+/** `Memo` for whole-number keys: in an `IntTable` up to 2^30, in a Map beyond; per as-of date. */
 export class NumberMemo {
-  private readonly table = new IntTable<Out>();
-  private readonly wide = new Map<number, Out>();
-  private asOf = '';
+  private readonly byDate = new TablesByDate(() => ({ table: new IntTable<Out>(), wide: new Map<number, Out>() }));
 
   get(f: Facts, key: number): Out | undefined {
-    if (f.asOf !== this.asOf) {
-      this.table.clear();
-      this.wide.clear();
-      this.asOf = f.asOf;
-      return undefined;
-    }
-    return key > MAX_INT_KEY ? this.wide.get(key) : this.table.get(key);
+    const { table, wide } = this.byDate.on(f.asOf);
+    return key > MAX_INT_KEY ? wide.get(key) : table.get(key);
   }
 
-  /** Record what the slow path wrote into `o` for `key`. */
+  /** Record what the slow path wrote into `o` for `key` (on the date of the `get` that missed). */
   record(key: number, o: Out): void {
-    if (key <= MAX_INT_KEY) this.table.set(key, copyOut(o));
+    const { table, wide } = this.byDate.last;
+    if (key <= MAX_INT_KEY) table.set(key, copyOut(o));
     else {
-      if (this.wide.size >= 4096) this.wide.clear();
-      this.wide.set(key, copyOut(o));
+      if (wide.size >= 4096) wide.clear();
+      wide.set(key, copyOut(o));
     }
   }
 }
 
-/**
- * The same for whole-number keys below `size`, in an array. A new as-of date starts a new generation instead of
- * emptying the array: matching evaluates each pair as of its vacancy's start date, so dates alternate from one
- * call to the next, and clearing 4,096 slots each time cost more than the checks it memoised.
- */
+/** The same for whole-number keys below `size`, in an array per as-of date. */
 export class DenseMemo {
-  private readonly array: (Out | undefined)[];
-  /** The generation each slot was recorded in; a slot from an older one reads as empty. */
-  private readonly stamps: Uint32Array;
-  private generation = 1;
-  private asOf = '';
+  private readonly byDate: TablesByDate<(Out | undefined)[]>;
   constructor(readonly size: number) {
-    this.array = new Array<Out | undefined>(size).fill(undefined);
-    this.stamps = new Uint32Array(size);
+    this.byDate = new TablesByDate(() => new Array<Out | undefined>(size).fill(undefined));
   }
 
   get(f: Facts, key: number): Out | undefined {
-    if (f.asOf !== this.asOf) {
-      this.asOf = f.asOf;
-      if (++this.generation > 0xffffffff) {
-        this.generation = 1;
-        this.stamps.fill(0);
-      }
-      return undefined;
-    }
-    return this.stamps[key] === this.generation ? this.array[key] : undefined;
+    return this.byDate.on(f.asOf)[key];
   }
 
+  /** Record what the slow path wrote into `o` for `key` (on the date of the `get` that missed). */
   record(key: number, o: Out): void {
-    this.array[key] = copyOut(o);
-    this.stamps[key] = this.generation;
+    this.byDate.last[key] = copyOut(o);
   }
 }
 
