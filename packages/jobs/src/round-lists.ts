@@ -86,8 +86,11 @@ export interface PreparedRoundVacancy {
 export class RoundLists {
   readonly prepared: PreparedRoundVacancy[] = [];
   readonly byId: Map<string, PreparedRoundVacancy>;
-  /** Open vacancies a trainee could take at all, by `occupation|destination`, in classes of bound groups. */
-  private readonly buckets = new Map<string, FeatureClass[]>();
+  /**
+   * Open vacancies a trainee could take at all, by `occupation|destination`, then by the languages they require
+   * (asked once per trainee), then in classes of bound groups.
+   */
+  private readonly buckets = new Map<string, LanguageClass[]>();
   private readonly destinations = new Set<string>();
   private readonly combinations = new Map<string, number>();
   private readonly kinds = new Map<string, number>();
@@ -174,17 +177,23 @@ export class RoundLists {
       const to = group.cells[group.cells.length - 1]!.startDate;
       // All featuresOf reads of a vacancy: its occupation, destination and languages, and the dates (experience).
       const first = group.members[0]!.pv.vacancy;
-      const featureKey = `${first.isco08}|${first.destination}|${[...group.required].sort().join(',')}|${from}|${to}`;
       const bucketKey = `${first.isco08}|${first.destination}`;
       let bucket = this.buckets.get(bucketKey);
       if (!bucket) {
         bucket = [];
         this.buckets.set(bucketKey, bucket);
       }
-      let featureClass = bucket.find((c) => c.key === featureKey);
+      const requiredKey = [...group.required].sort().join(',');
+      let languageClass = bucket.find((c) => c.key === requiredKey);
+      if (!languageClass) {
+        languageClass = { key: requiredKey, required: group.required, classes: [] };
+        bucket.push(languageClass);
+      }
+      const window = `${from}|${to}`;
+      let featureClass = languageClass.classes.find((c) => c.window === window);
       if (!featureClass) {
-        featureClass = { key: featureKey, required: group.required, from, to, groups: [] };
-        bucket.push(featureClass);
+        featureClass = { from, to, window, groups: [] };
+        languageClass.classes.push(featureClass);
       }
       featureClass.groups.push(group);
     }
@@ -217,17 +226,24 @@ export class RoundLists {
         const levels = languageLevelTokens(t.profile.languages);
         const satisfiable = new Set(satisfiableLanguageTokens(levels));
         // What the bound reads of the trainee, once per class of groups; experience is counted for the class's
-        // start dates (see experienceMonthsWithin).
+        // start dates (see experienceMonthsWithin). Whether the trainee has the languages asked is read once for
+        // the classes that ask the same.
+        const light = lightCandidate(t.id, isco, candidateLanguages(levels), t.profile.preferences);
         const reachable: { group: BoundGroup; bound: number; lowestId: string }[] = [];
         for (const occupation of occupations) {
           for (const destination of preferred.length > 0 ? preferred : this.destinations) {
-            for (const featureClass of this.buckets.get(`${occupation}|${destination}`) ?? []) {
-              if (!featureClass.required.every((token) => satisfiable.has(token))) continue;
-              const experience = experienceMonthsWithin(t.profile.experience ?? [], featureClass.from, featureClass.to);
-              const light = lightCandidate(t.id, isco, levels, t.profile.preferences, experience);
-              const f = featureClass.groups[0]!.scorer.featuresOf(light);
-              for (const group of featureClass.groups)
-                reachable.push({ group, bound: group.scorer.upperBound(f), lowestId: group.lowestId });
+            for (const languageClass of this.buckets.get(`${occupation}|${destination}`) ?? []) {
+              if (!languageClass.required.every((token) => satisfiable.has(token))) continue;
+              for (const featureClass of languageClass.classes) {
+                light.experience = experienceMonthsWithin(
+                  t.profile.experience ?? [],
+                  featureClass.from,
+                  featureClass.to,
+                );
+                const f = featureClass.groups[0]!.scorer.featuresOf(light);
+                for (const group of featureClass.groups)
+                  reachable.push({ group, bound: group.scorer.upperBound(f), lowestId: group.lowestId });
+              }
             }
           }
         }
@@ -306,15 +322,23 @@ interface BoundGroup {
   lowestId: string;
 }
 
+/** The classes of one occupation and destination that require the same languages. */
+interface LanguageClass {
+  /** The required `language:level` tokens, sorted and joined. */
+  key: string;
+  required: string[];
+  classes: FeatureClass[];
+}
+
 /**
  * Groups of one occupation and destination that `VacancyScorer.featuresOf` cannot tell apart (same languages and
  * start-date window): a trainee's features are computed once for all of them.
  */
 interface FeatureClass {
-  key: string;
-  required: string[];
   from: string;
   to: string;
+  /** `from|to`. */
+  window: string;
   groups: BoundGroup[];
 }
 
@@ -354,21 +378,25 @@ export const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b 
 function lightCandidate(
   id: string,
   isco08: string,
-  levels: readonly string[],
+  languages: MatchCandidate['languages'],
   preferences: MatchCandidate['preferences'],
-  experience: MatchCandidate['experience'],
-): MatchCandidate {
+): MatchCandidate & { experience: MatchCandidate['experience'] } {
   return {
     traineeId: id,
     isco08,
     residence: '',
-    languages: levels.map((token) => {
-      const [language, cefr] = token.split(':') as [string, CefrLevelCode];
-      return { language, cefr };
-    }),
-    experience,
+    languages,
+    experience: [],
     ...(preferences ? { preferences } : {}),
     consentToMatch: true,
     pathways: [],
   };
+}
+
+/** The stored `language:level` tokens as a candidate's languages. */
+function candidateLanguages(levels: readonly string[]): MatchCandidate['languages'] {
+  return levels.map((token) => {
+    const [language, cefr] = token.split(':') as [string, CefrLevelCode];
+    return { language, cefr };
+  });
 }
