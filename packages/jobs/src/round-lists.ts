@@ -234,13 +234,13 @@ export class RoundLists {
           for (const destination of preferred.length > 0 ? preferred : this.destinations) {
             for (const languageClass of this.buckets.get(`${occupation}|${destination}`) ?? []) {
               if (!languageClass.required.every((token) => satisfiable.has(token))) continue;
+              // Languages and destination are read once for the language class, experience per window.
+              const common = languageClass.classes[0]!.groups[0]!.scorer.featuresOf(light);
               for (const featureClass of languageClass.classes) {
-                light.experience = experienceMonthsWithin(
-                  t.profile.experience ?? [],
-                  featureClass.from,
-                  featureClass.to,
+                const f = featureClass.groups[0]!.scorer.withExperience(
+                  common,
+                  experienceMonthsWithin(t.profile.experience ?? [], featureClass.from, featureClass.to),
                 );
-                const f = featureClass.groups[0]!.scorer.featuresOf(light);
                 for (const group of featureClass.groups)
                   reachable.push({ group, bound: group.scorer.upperBound(f), lowestId: group.lowestId });
               }
@@ -373,14 +373,15 @@ export const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b 
 
 /**
  * What `VacancyScorer.featuresOf` reads of a trainee, from their stored values: no rules evaluation. Experience is
- * the most months any start date of the vacancies being bounded counts, so the bound stays above every score.
+ * left out: it is counted per class of vacancies (`VacancyScorer.withExperience`), as the most months any of their
+ * start dates counts, so the bound stays above every score.
  */
 function lightCandidate(
   id: string,
   isco08: string,
   languages: MatchCandidate['languages'],
   preferences: MatchCandidate['preferences'],
-): MatchCandidate & { experience: MatchCandidate['experience'] } {
+): MatchCandidate {
   return {
     traineeId: id,
     isco08,

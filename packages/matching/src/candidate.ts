@@ -29,29 +29,42 @@ function defaultCefrOf(skill: LanguageSkill): CefrLevelCode | undefined {
 
 type ExperienceEntry = NonNullable<TraineeProfile['experience']>[number];
 
-/** One entry's months counted to `asOf`: with a start date, it runs to its last day or to `asOf`, whichever is first. */
-function monthsAt(e: ExperienceEntry, asOf: string): number {
+/**
+ * One entry's months counted to the day `asOfDay` (`asOf` as a day number): with a start date, it runs to its last
+ * day or to `asOf`, whichever is first.
+ */
+function monthsAt(e: ExperienceEntry, asOf: string, asOfDay: number): number {
   if (e.from === undefined || e.from >= asOf) return e.months ?? 0;
   // `to` is the last day worked (inclusive); an open job, or one running past the as-of date, stops there.
-  const endExclusive = e.to === undefined || e.to >= asOf ? epochDay(asOf) : epochDay(e.to) + 1;
+  const endExclusive = e.to === undefined || e.to >= asOf ? asOfDay : epochDay(e.to) + 1;
   return Math.max(0, Math.round((endExclusive - epochDay(e.from)) / DAYS_PER_MONTH));
 }
 
 /**
  * The most months of experience by occupation that any as-of date from `earliest` to `latest` counts. An entry's
  * months are its stated `months` until its start date, then grow with the date, so its largest value is at one end.
+ * (A round asks this for every trainee and class of vacancies: a person has a few entries, so occupations are
+ * summed by a scan rather than in a Map.)
  */
 export function experienceMonthsWithin(
   experience: readonly ExperienceEntry[],
   earliest: string,
   latest: string,
 ): { isco08: string; months: number }[] {
-  const months = new Map<string, number>();
+  const out: { isco08: string; months: number }[] = [];
+  if (experience.length === 0) return out;
+  const earliestDay = epochDay(earliest);
+  const latestDay = earliest === latest ? earliestDay : epochDay(latest);
   for (const e of experience) {
-    const m = earliest === latest ? monthsAt(e, latest) : Math.max(monthsAt(e, earliest), monthsAt(e, latest));
-    months.set(e.isco08, (months.get(e.isco08) ?? 0) + m);
+    const m =
+      earliest === latest
+        ? monthsAt(e, latest, latestDay)
+        : Math.max(monthsAt(e, earliest, earliestDay), monthsAt(e, latest, latestDay));
+    const same = out.find((o) => o.isco08 === e.isco08);
+    if (same) same.months += m;
+    else out.push({ isco08: e.isco08, months: m });
   }
-  return [...months].map(([isco08, m]) => ({ isco08, months: m }));
+  return out;
 }
 
 /** Builds the matching view of a stored trainee. Pure: the as-of date is passed in. */

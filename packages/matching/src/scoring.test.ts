@@ -359,6 +359,26 @@ describe('vacancyScorer.upperBound', () => {
     );
   });
 
+  it('withExperience gives featuresOf for any vacancy of the same occupation, destination and languages', () => {
+    fc.assert(
+      fc.property(candidate, vacancy, vacancy, (c, a, b) => {
+        const m = nurse({
+          isco08: c.isco08,
+          languages: c.languages,
+          experience: c.experience,
+          preferences: { destinations: c.destinations },
+        });
+        const withoutExperience = { ...m, experience: [] };
+        // b with a's occupation, destination and languages: its experience asked and who pays still differ.
+        const sa = scorerOf(a);
+        const sb = scorerOf({ ...b, isco08: a.isco08, destination: a.destination, languages: a.languages });
+        expect(sa.withExperience(sa.featuresOf(withoutExperience), m.experience)).toEqual(sa.featuresOf(m));
+        expect(sb.withExperience(sa.featuresOf(withoutExperience), m.experience)).toEqual(sb.featuresOf(m));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('is reached exactly by a trainee with nothing unknown left to lose', () => {
     const scorer = vacancyScorer(hospitalVacancy());
     const best = nurse({ experience: [{ isco08: '2221', months: 120 }] });

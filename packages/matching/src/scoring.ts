@@ -75,7 +75,7 @@ function languageValue(minMargin: number): number {
 }
 
 /** Months of experience in the vacancy's occupation or in an occupation bridged into it. */
-function relevantExperienceMonths(c: MatchCandidate, pv: PreparedVacancy): number {
+function relevantExperienceMonths(c: Pick<MatchCandidate, 'experience'>, pv: PreparedVacancy): number {
   let months = 0;
   for (const e of c.experience) if (pv.occupations.has(e.isco08)) months += e.months;
   return months;
@@ -260,6 +260,11 @@ export interface VacancyScorer {
   score(c: MatchCandidate): number;
   upperBound(f: RankingFeatures): number;
   featuresOf(c: MatchCandidate): RankingFeatures;
+  /**
+   * `featuresOf` a trainee with this experience, given their features `f` for a vacancy of the same occupation,
+   * destination and required languages (everything else featuresOf reads): only the experience is counted again.
+   */
+  withExperience(f: RankingFeatures, experience: MatchCandidate['experience']): RankingFeatures;
 }
 
 export function vacancyScorer(
@@ -283,6 +288,7 @@ export function vacancyScorer(
     score: (c) => scorePrepared(c, pv),
     upperBound: (f) => upperBoundPrepared(f, pv),
     featuresOf: (c) => featuresOf(c, pv),
+    withExperience: (f, experience) => ({ ...f, experienceMonths: relevantExperienceMonths({ experience }, pv) }),
   };
 }
 
