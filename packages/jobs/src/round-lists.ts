@@ -94,6 +94,8 @@ export class RoundLists {
   private readonly destinations = new Set<string>();
   private readonly combinations = new Map<string, number>();
   private readonly kinds = new Map<string, number>();
+  /** The round's distinct start dates, in order: a cell's date is its position here, compared as a number. */
+  private readonly startDates: string[];
   private readonly bridges: readonly OccupationBridge[];
   private readonly listLength: number;
 
@@ -156,6 +158,8 @@ export class RoundLists {
     // Cells of one start date, set of pathways and kind of vacancy (for the WHO list), earliest first: a person's own
     // blockers and the safeguard list close or open a cell whole. Each cell's combination and kind are numbered, so
     // a trainee's answers are kept in two small arrays.
+    this.startDates = [...new Set(this.prepared.map((v) => v.pv.startDate))].sort(compareIds);
+    const dateIndex = new Map(this.startDates.map((d, i) => [d, i]));
     for (const group of groups.values()) {
       const cells = new Map<string, Cell>();
       for (const v of group.members) {
@@ -165,6 +169,7 @@ export class RoundLists {
         else
           cells.set(key, {
             startDate: v.pv.startDate,
+            startIndex: dateIndex.get(v.pv.startDate)!,
             representative: v.pv,
             combination: numbered(this.combinations, v.pv.combination),
             kind: numbered(this.kinds, v.pv.safeguardKind),
@@ -223,6 +228,8 @@ export class RoundLists {
         const occupations = occupationsOpenTo(isco, this.bridges);
         const preferred = t.profile.preferences?.destinations ?? [];
         const earliest = t.profile.preferences?.earliestStart;
+        // The first of the round's start dates the trainee is available for (cells are found by its position).
+        const earliestIndex = earliest === undefined ? 0 : firstDateFrom(this.startDates, earliest);
         const levels = languageLevelTokens(t.profile.languages);
         const satisfiable = new Set(satisfiableLanguageTokens(levels));
         // What the bound reads of the trainee, once per class of groups; experience is counted for the class's
@@ -268,7 +275,7 @@ export class RoundLists {
         walk: for (const { group, bound, lowestId } of reachable) {
           if (edge.settled(bound, lowestId)) break;
           const cells = group.cells;
-          for (let c = earliest === undefined ? 0 : firstCellFrom(cells, earliest); c < cells.length; c++) {
+          for (let c = earliestIndex === 0 ? 0 : firstCellFrom(cells, earliestIndex); c < cells.length; c++) {
             const cell = cells[c]!;
             let closed = closedCombination[cell.combination]!;
             if (closed === 0) {
@@ -348,6 +355,8 @@ interface FeatureClass {
  */
 interface Cell {
   startDate: string;
+  /** The start date's position among the round's (see RoundLists.startDates). */
+  startIndex: number;
   /** Any one member: what the person's own blockers and the safeguard list are asked with. */
   representative: PreparedMatchVacancy;
   combination: number;
@@ -356,13 +365,25 @@ interface Cell {
   members: PreparedRoundVacancy[];
 }
 
-/** The first of the cells (by start date) starting on or after `date`. */
-function firstCellFrom(cells: readonly Cell[], date: string): number {
+/** The first of the cells (by start date) starting on or after the round's start date at `startIndex`. */
+function firstCellFrom(cells: readonly Cell[], startIndex: number): number {
   let lo = 0;
   let hi = cells.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (cells[mid]!.startDate < date) lo = mid + 1;
+    if (cells[mid]!.startIndex < startIndex) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The position of the first of `dates` (sorted) on or after `date`; `dates.length` when none is. */
+function firstDateFrom(dates: readonly string[], date: string): number {
+  let lo = 0;
+  let hi = dates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (dates[mid]! < date) lo = mid + 1;
     else hi = mid;
   }
   return lo;

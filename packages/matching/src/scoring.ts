@@ -288,7 +288,15 @@ export function vacancyScorer(
     score: (c) => scorePrepared(c, pv),
     upperBound: (f) => upperBoundPrepared(f, pv),
     featuresOf: (c) => featuresOf(c, pv),
-    withExperience: (f, experience) => ({ ...f, experienceMonths: relevantExperienceMonths({ experience }, pv) }),
+    // Written out, not spread: a round calls this for every trainee and class of vacancies.
+    withExperience: (f, experience) => ({
+      isco08: f.isco08,
+      minLanguageMargin: f.minLanguageMargin,
+      languageStepsShort: f.languageStepsShort,
+      preferenceIndex: f.preferenceIndex,
+      preferenceCount: f.preferenceCount,
+      experienceMonths: relevantExperienceMonths({ experience }, pv),
+    }),
   };
 }
 
