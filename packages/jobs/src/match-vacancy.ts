@@ -335,11 +335,16 @@ export function checkCandidate(
      * the WHO safeguard list keeps them out, before any offer is evaluated. Only without reasons.
      */
     manyVacancies?: boolean;
+    /**
+     * The caller has already asked `closedToTrainee` and `safeguardListCloses` for this trainee and a vacancy of
+     * this one's combination and kind, and neither closed it (a round's walk asks once per cell): not asked again.
+     */
+    opened?: boolean;
   } = {},
 ): CandidateCheck {
   const profile = trainee.status === 'active' ? profileOf(trainee) : undefined;
   if (!profile) return { ok: false, reasons: ["The trainee's record was erased."], filters: ['erased'] };
-  if (options.manyVacancies && options.reasons === false) {
+  if (options.manyVacancies && options.reasons === false && !options.opened) {
     if (closedToPerson(book, trainee, profile, pv)) return { ok: false, reasons: [], filters: ['pathway'] };
     if (closedBySafeguardList(trainee, profile, pv)) return { ok: false, reasons: [], filters: ['who-safeguard-list'] };
   }

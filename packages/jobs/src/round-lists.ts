@@ -292,7 +292,11 @@ export class RoundLists {
             for (const v of cell.members) {
               if (edge.settled(bound, v.pv.vacancy.id)) break;
               if (v.held.get(t.id)?.status === 'declined') continue;
-              const check = checkCandidate(this.book, t, v.pv, this.bridges, { reasons: false, manyVacancies: true });
+              const check = checkCandidate(this.book, t, v.pv, this.bridges, {
+                reasons: false,
+                manyVacancies: true,
+                opened: true,
+              });
               if (++result.checks % 1_000 === 0 && yieldEvery) await yieldToEventLoop();
               if (!check.ok) continue;
               const score = v.scorer.score(check.candidate);
