@@ -96,13 +96,12 @@ describe('cohort rounds with stated rank lists', () => {
     expect(run.instance.trainees.find((x) => x.id === weak)!.ranking).toEqual([icu]);
   });
 
-  it("reads a round's stated lists and places for more people than Postgres has bind parameters (65,535)", async () => {
+  it("reads a round's stated lists and its vacancies' places for more ids than Postgres has bind parameters (65,535)", async () => {
     const many = Array.from({ length: 70_000 }, () => randomUUID());
     const rankings = await roundRankingsRepository.forRound(t.database.db, [...many, weak], [...many, icu]);
     expect(rankings.trainees.get(weak)).toEqual([icu]);
     expect(rankings.vacancies.get(icu)).toEqual([weak, strong]);
     expect(await placementsRepository.forVacancies(t.database.db, many)).toEqual([]);
-    expect(await placementsRepository.traineesWithPlaces(t.database.db, many)).toEqual(new Set());
   });
 
   it('a trainee the employer leaves out of its order is not acceptable to that vacancy', async () => {
@@ -113,6 +112,26 @@ describe('cohort rounds with stated rank lists', () => {
     // strong is refused by the ward, and the ICU prefers weak: strong stays unmatched and the ward unfilled.
     expect(pairs).toEqual({ [weak]: icu });
     expect(result.unmatchedTrainees).toEqual([strong]);
+  });
+
+  it('a trainee who already holds a place anywhere is left out of the round', async () => {
+    // weak's proposal for the ICU, from the rounds above, as if both sides had accepted it.
+    const held = await t.database.db
+      .updateTable('placements')
+      .set({ status: 'matched' })
+      .where('trainee_id', '=', weak)
+      .where('vacancy_id', '=', icu)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    try {
+      const { run } = await round();
+      expect(run.instance.trainees.map((x) => x.id)).toEqual([strong]);
+    } finally {
+      await t.database.db.updateTable('placements').set({ status: 'proposed' }).where('id', '=', held.id).execute();
+    }
+    // Back to proposed: weak is in the round again.
+    const { run } = await round();
+    expect(run.instance.trainees.map((x) => x.id).sort()).toEqual([strong, weak].sort());
   });
 
   it('DELETE returns a trainee to the engine order; erasure deletes the stated list', async () => {

@@ -14,6 +14,7 @@ export type { Executor } from './repositories/executor.ts';
 export { idempotencyRepository } from './repositories/idempotency.repository.ts';
 export { matchRoundsRepository } from './repositories/match-rounds.repository.ts';
 export {
+  type CohortTrainee,
   matchingRepository,
   type PrefilteredTrainee,
   type PrefilterFeatures,

@@ -135,12 +135,9 @@ export async function runRound(
           );
           if (options.waitForThreads) await starting;
         }
-        const ids = trainees.map((t) => t.id);
-        const alreadyMatched = await placementsRepository.traineesWithPlaces(trx, ids);
-        const stated = (await roundRankingsRepository.forRound(trx, ids, [])).trainees;
         // In slices, each to a free thread or else built here, so that no thread waits long for work.
         for (let i = 0; i < trainees.length; i += SLICE) {
-          const cohort: CohortPage = { trainees: trainees.slice(i, i + SLICE), alreadyMatched, stated };
+          const cohort: CohortPage = { trainees: trainees.slice(i, i + SLICE) };
           // A thread's reply is a message: let it in before asking whether a thread is free.
           await yieldToEventLoop();
           if (threads?.available) {

@@ -1,8 +1,8 @@
 import {
+  type CohortTrainee,
   languageLevelTokens,
   minimumLanguageTokens,
   type placementsRepository,
-  type TraineeForMatching,
 } from '@corridor/db';
 import type { CefrLevelCode } from '@corridor/domain';
 import {
@@ -67,13 +67,12 @@ export interface PageLists {
   acceptable: number;
 }
 
-/** A page of the cohort with what the database says about it. */
+/**
+ * A slice of the cohort as the database gives it: each trainee with whether they already hold a place anywhere (left
+ * out of the round) and the vacancies they stated, in their order (see `matchingRepository.cohortTraineePages`).
+ */
 export interface CohortPage {
-  trainees: TraineeForMatching[];
-  /** Trainee id → the vacancy ids they stated, in their order. */
-  stated: ReadonlyMap<string, readonly string[]>;
-  /** Trainees already matched or placed anywhere: left out of the round. */
-  alreadyMatched: ReadonlySet<string>;
+  trainees: CohortTrainee[];
 }
 
 export interface PreparedRoundVacancy {
@@ -209,8 +208,8 @@ export class RoundLists {
   async forPage(page: CohortPage, yieldEvery = false): Promise<PageLists> {
     const result: PageLists = { lists: [], checks: 0, acceptable: 0 };
     for (const t of page.trainees) {
-      if (page.alreadyMatched.has(t.id) || t.status !== 'active') continue;
-      const statedList = page.stated.get(t.id);
+      if (t.placed || t.status !== 'active') continue;
+      const statedList = t.stated;
       let listed: { v: PreparedRoundVacancy; score: number }[] = [];
       if (statedList) {
         // In the trainee's own order; a vacancy they may not take (the rules, a hard filter, a place they

@@ -10,7 +10,7 @@ describe('RoundThreads', () => {
     for (let round = 0; round < 2; round++) {
       const threads = await RoundThreads.start(2, init);
       expect(threads.available).toBe(true);
-      const lists = await threads.run(0, { trainees: [], stated: new Map(), alreadyMatched: new Set() });
+      const lists = await threads.run(0, { trainees: [] });
       expect(lists).toEqual({ lists: [], checks: 0, acceptable: 0 });
       await threads.close();
     }

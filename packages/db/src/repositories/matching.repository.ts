@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { StoredTraineeProfile } from '../trainee-row.ts';
 import type { Executor } from './executor.ts';
+import { FILLED_STATUSES } from './placements.repository.ts';
 
 /** A trainee as the matching jobs load them: what the rules and `@corridor/matching` need, no names or email. */
 export interface TraineeForMatching {
@@ -12,6 +13,14 @@ export interface TraineeForMatching {
   consent_share_profile: boolean;
   date_of_birth: string | null;
   profile: StoredTraineeProfile;
+}
+
+/** A cohort's trainee as a round reads them (see `cohortTraineePages`). */
+export interface CohortTrainee extends TraineeForMatching {
+  /** Holds a place anywhere already (matched and later): left out of rounds. */
+  placed: boolean;
+  /** The vacancies they stated for rounds, in their order; null when they stated none. */
+  stated: string[] | null;
 }
 
 const TRAINEE_FIELDS = sql.raw(
@@ -241,22 +250,29 @@ export const matchingRepository = {
 
   /**
    * The same cohort in pages of `pageSize`, in id order, through a cursor on the caller's transaction (a round reads a
-   * cohort of a million without holding every profile at once). Run it to the end, or the cursor stays open until
-   * the transaction ends.
+   * cohort of a million without holding every profile at once), each row with what a round asks of it: whether the
+   * person already holds a place anywhere, and the list of vacancies they stated for rounds. One query per page,
+   * read from the same snapshot. Run it to the end, or the cursor stays open until the transaction ends.
    */
   async *cohortTraineePages(
     trx: Executor,
     partnershipId: string,
     cohort: string,
     pageSize: number,
-  ): AsyncGenerator<TraineeForMatching[]> {
+  ): AsyncGenerator<CohortTrainee[]> {
     await sql`
       DECLARE cohort_trainees NO SCROLL CURSOR FOR
-      SELECT ${TRAINEE_FIELDS} FROM trainees t
+      SELECT ${TRAINEE_FIELDS},
+        EXISTS (
+          SELECT 1 FROM placements p
+          WHERE p.trainee_id = t.id AND p.status = ANY(${sql.val([...FILLED_STATUSES])}::text[])
+        ) AS placed,
+        (SELECT r.vacancy_ids FROM trainee_round_preferences r WHERE r.trainee_id = t.id) AS stated
+      FROM trainees t
       WHERE t.partnership_id = ${partnershipId}::uuid AND t.cohort = ${cohort} AND t.status = 'active'
       ORDER BY t.id`.execute(trx);
     for (;;) {
-      const page = await sql<TraineeForMatching>`FETCH FORWARD ${sql.lit(pageSize)} FROM cohort_trainees`.execute(trx);
+      const page = await sql<CohortTrainee>`FETCH FORWARD ${sql.lit(pageSize)} FROM cohort_trainees`.execute(trx);
       if (page.rows.length > 0) yield page.rows;
       if (page.rows.length < pageSize) break;
     }

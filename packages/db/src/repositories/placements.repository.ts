@@ -388,17 +388,6 @@ export const placementsRepository = {
       .execute();
   },
 
-  /** Of these trainees, the ones holding a place anywhere (matched and later): a round leaves them out. */
-  async traineesWithPlaces(db: Executor, traineeIds: readonly string[]): Promise<Set<string>> {
-    if (traineeIds.length === 0) return new Set();
-    const rows = await sql<{ trainee_id: string }>`
-      SELECT DISTINCT trainee_id FROM placements
-      WHERE trainee_id = ANY(${sql.val([...traineeIds])}::uuid[]) AND status = ANY(${sql.val([...FILLED_STATUSES])}::text[])`.execute(
-      db,
-    );
-    return new Set(rows.rows.map((r) => r.trainee_id));
-  },
-
   /** Places taken in a vacancy (matched and later, until a return). */
   async filledCount(db: Executor, vacancyId: string): Promise<number> {
     const row = await db
