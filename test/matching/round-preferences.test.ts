@@ -96,11 +96,10 @@ describe('cohort rounds with stated rank lists', () => {
     expect(run.instance.trainees.find((x) => x.id === weak)!.ranking).toEqual([icu]);
   });
 
-  it("reads a round's stated lists and its vacancies' places for more ids than Postgres has bind parameters (65,535)", async () => {
+  it("reads a round's employer orders and its vacancies' places for more ids than Postgres has bind parameters (65,535)", async () => {
     const many = Array.from({ length: 70_000 }, () => randomUUID());
-    const rankings = await roundRankingsRepository.forRound(t.database.db, [...many, weak], [...many, icu]);
-    expect(rankings.trainees.get(weak)).toEqual([icu]);
-    expect(rankings.vacancies.get(icu)).toEqual([weak, strong]);
+    const orders = await roundRankingsRepository.vacancyOrders(t.database.db, [...many, icu]);
+    expect(orders.get(icu)).toEqual([weak, strong]);
     expect(await placementsRepository.forVacancies(t.database.db, many)).toEqual([]);
   });
 

@@ -92,13 +92,10 @@ export async function runRound(
     const lists = new RoundLists(book, vacancyRows as RoundVacancyRow[], placements, { bridges, listLength });
     const prepared = lists.prepared;
     // Employers' own orders of candidates take the place of the engine's.
-    const statedByVacancy = (
-      await roundRankingsRepository.forRound(
-        trx,
-        [],
-        prepared.map((v) => v.pv.vacancy.id),
-      )
-    ).vacancies;
+    const statedByVacancy = await roundRankingsRepository.vacancyOrders(
+      trx,
+      prepared.map((v) => v.pv.vacancy.id),
+    );
 
     // Each trainee's list (see round-lists.ts). The cohort is read in pages and only the lists are kept, so memory
     // grows with the lists, not with the profiles: a cohort of a million fits. Slices of a page go to worker threads

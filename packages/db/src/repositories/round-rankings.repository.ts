@@ -38,29 +38,18 @@ export const roundRankingsRepository = {
     return row?.trainee_ids;
   },
 
-  /** The stated lists of a round's trainees and vacancies, in two queries. */
-  async forRound(db: Executor, traineeIds: readonly string[], vacancyIds: readonly string[]) {
-    // Ids as one array parameter each: a cohort can outnumber Postgres's 65,535 bind parameters. One after the
-    // other: both run on the round's transaction, one connection.
-    const trainees =
-      traineeIds.length === 0
-        ? []
-        : await db
-            .selectFrom('trainee_round_preferences')
-            .select(['trainee_id', 'vacancy_ids'])
-            .where('trainee_id', '=', sql<string>`ANY(${sql.val([...traineeIds])}::uuid[])`)
-            .execute();
-    const vacancies =
-      vacancyIds.length === 0
-        ? []
-        : await db
-            .selectFrom('vacancy_round_rankings')
-            .select(['vacancy_id', 'trainee_ids'])
-            .where('vacancy_id', '=', sql<string>`ANY(${sql.val([...vacancyIds])}::uuid[])`)
-            .execute();
-    return {
-      trainees: new Map(trainees.map((r) => [r.trainee_id, r.vacancy_ids])),
-      vacancies: new Map(vacancies.map((r) => [r.vacancy_id, r.trainee_ids])),
-    };
+  /**
+   * The employers' own orders of candidates for a round's vacancies, by vacancy id (trainees' stated lists come with
+   * the cohort's pages: `matchingRepository.cohortTraineePages`). Ids as one array parameter: a round's vacancies
+   * can outnumber Postgres's 65,535 bind parameters.
+   */
+  async vacancyOrders(db: Executor, vacancyIds: readonly string[]): Promise<Map<string, string[]>> {
+    if (vacancyIds.length === 0) return new Map();
+    const rows = await db
+      .selectFrom('vacancy_round_rankings')
+      .select(['vacancy_id', 'trainee_ids'])
+      .where('vacancy_id', '=', sql<string>`ANY(${sql.val([...vacancyIds])}::uuid[])`)
+      .execute();
+    return new Map(rows.map((r) => [r.vacancy_id, r.trainee_ids]));
   },
 };
