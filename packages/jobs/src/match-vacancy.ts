@@ -28,6 +28,7 @@ import {
   checkHardFilters,
   compatibleOccupations,
   DEFAULT_OCCUPATION_BRIDGES,
+  hardFiltersPass,
   type MatchCandidate,
   type MatchVacancy,
   type OccupationBridge,
@@ -367,10 +368,15 @@ export function checkCandidate(
   // covers this trainee (member, or resident in its origin), which is narrower than "a G2G partnership exists".
   const safeguards = evaluateSafeguards(profile, { asOf: pv.startDate, costSharing: pv.vacancy.costSharing });
   const candidate = candidateFromStored(trainee, profile, pathways, safeguards, pv.startDate);
-  const filtered = checkHardFilters(candidate, pv.vacancy, bridges ? { bridges } : {});
+  const context = bridges ? { bridges } : {};
+  // Most pairs a caller without reasons checks pass: the failures and their sentences only when one fails.
+  const filtered =
+    options.reasons === false && hardFiltersPass(candidate, pv.vacancy, context)
+      ? undefined
+      : checkHardFilters(candidate, pv.vacancy, context);
   const reasons: string[] = [];
   const filters: string[] = [];
-  if (!filtered.ok) {
+  if (filtered && !filtered.ok) {
     for (const f of filtered.failures) {
       reasons.push(f.reason);
       filters.push(f.filter);

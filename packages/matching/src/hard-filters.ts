@@ -214,12 +214,25 @@ export function checkHardFilters(
   vacancy: MatchVacancy,
   ctx: HardFilterContext = {},
 ): HardFilterResult {
+  return checkPrepared(candidate, preparedOf(vacancy, ctx), ctx.directApplication ?? false);
+}
+
+/** `checkHardFilters(...).ok` without building the reasons or the result: for callers that only need the answer. */
+export function hardFiltersPass(
+  candidate: MatchCandidate,
+  vacancy: MatchVacancy,
+  ctx: HardFilterContext = {},
+): boolean {
+  return passesHardFilters(candidate, preparedOf(vacancy, ctx), ctx.directApplication ?? false);
+}
+
+function preparedOf(vacancy: MatchVacancy, ctx: HardFilterContext): PreparedVacancy {
   let pv = preparedFor.get(vacancy);
   if (pv === undefined || pv.bridges !== ctx.bridges) {
     pv = { bridges: ctx.bridges, prepared: prepareVacancy(vacancy, ctx.bridges ? { bridges: ctx.bridges } : {}) };
     preparedFor.set(vacancy, pv);
   }
-  return checkPrepared(candidate, pv.prepared, ctx.directApplication ?? false);
+  return pv.prepared;
 }
 
 // A job checks one vacancy against thousands of trainees (and a round, each vacancy many times): its preparation is

@@ -18,6 +18,7 @@ export {
   type HardFilterFailure,
   type HardFilterId,
   type HardFilterResult,
+  hardFiltersPass,
 } from './hard-filters.ts';
 export { compatibleOccupations, DEFAULT_OCCUPATION_BRIDGES, occupationsOpenTo } from './occupation-bridges.ts';
 export {
