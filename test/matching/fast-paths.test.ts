@@ -5,7 +5,7 @@ import { checkCandidate, prepareMatchVacancy, runRound, type VacancyForMatching 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTrainees, generateVacancies } from '../../bench/src/generator.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { book, bruteForceLists, type Org, partnershipWorld } from './helpers.ts';
+import { book, bruteForceLists, type Org, partnershipWorld, requestRound } from './helpers.ts';
 
 // A round and a new trainee's match check one trainee row against many vacancies, and skip the rules where the
 // person alone closes every pathway of a start date, or the WHO safeguard list keeps them from a kind of vacancy
@@ -111,14 +111,7 @@ describe('the many-vacancies fast path', () => {
     ];
     for (const options of settings) {
       const cut = options.roundListLength;
-      const res = await t.call({
-        method: 'POST',
-        url: `/v1/partnerships/${partnershipId}/match-rounds`,
-        headers: padmin.headers,
-        payload: { cohort: 'fast' },
-      });
-      expect(res.statusCode, res.body).toBe(202);
-      const run = await runRound(t.database, rules, res.json().id, options);
+      const run = await runRound(t.database, rules, await requestRound(t, padmin, partnershipId, 'fast'), options);
       if (run.status !== 'done') throw new Error(run.reason);
       if (options.roundThreads) expect(run.work.slicesOnThreads).toBeGreaterThanOrEqual(2);
       else expect(run.work.slicesOnThreads).toBe(0);

@@ -93,6 +93,18 @@ export async function createCohort(t: TestApp, padmin: Org, partnershipId: strin
   expect(res.statusCode).toBeLessThan(300);
 }
 
+/** Requests a match round for a cohort as the partnership admin (202, queued); returns the round's id. */
+export async function requestRound(t: TestApp, padmin: Org, partnershipId: string, cohort = '2026-A'): Promise<string> {
+  const res = await t.call({
+    method: 'POST',
+    url: `/v1/partnerships/${partnershipId}/match-rounds`,
+    headers: padmin.headers,
+    payload: { cohort },
+  });
+  expect(res.statusCode, res.body).toBe(202);
+  return res.json().id as string;
+}
+
 /** A stored round result in the shape the stability checkers take. */
 export const asRoundResult = (r: {
   matches: { traineeId: string; vacancyId: string }[];

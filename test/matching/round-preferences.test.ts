@@ -12,6 +12,7 @@ import {
   partnershipWorld,
   postTrainee,
   postVacancy,
+  requestRound,
   traineeKey,
 } from './helpers.ts';
 
@@ -29,14 +30,7 @@ let ward: string;
 let icu: string;
 
 async function round() {
-  const res = await t.call({
-    method: 'POST',
-    url: `/v1/partnerships/${partnershipId}/match-rounds`,
-    headers: padmin.headers,
-    payload: { cohort: '2026-A' },
-  });
-  expect(res.statusCode, res.body).toBe(202);
-  const run = await runRound(t.database, await book(t.database), res.json().id);
+  const run = await runRound(t.database, await book(t.database), await requestRound(t, padmin, partnershipId));
   if (run.status !== 'done') throw new Error(run.reason);
   const result = asRoundResult(run.result);
   expect(findBlockingPairs(run.instance, result)).toEqual([]);

@@ -13,6 +13,7 @@ import {
   partnershipWorld,
   postTrainee,
   postVacancy,
+  requestRound,
   TODAY,
 } from './helpers.ts';
 
@@ -72,17 +73,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function requestRound() {
-  const res = await t.call({
-    method: 'POST',
-    url: `/v1/partnerships/${partnershipId}/match-rounds`,
-    headers: padmin.headers,
-    payload: { cohort: '2026-A' },
-  });
-  expect(res.statusCode, res.body).toBe(202);
-  return res.json().id as string;
-}
-
 describe('POST /v1/partnerships/{id}/match-rounds', () => {
   it("only the partnership's admin may run a round: members get 403, other tenants 404, unknown cohorts 422", async () => {
     const asEmployer = await t.call({
@@ -111,7 +101,7 @@ describe('POST /v1/partnerships/{id}/match-rounds', () => {
   });
 
   it('queues the round with a match_round.requested event, runs it stably within capacities, and proposes the pairs', async () => {
-    const roundId = await requestRound();
+    const roundId = await requestRound(t, padmin, partnershipId);
     const queued = await t.call({ method: 'GET', url: `/v1/match-rounds/${roundId}`, headers: padmin.headers });
     expect(queued.json()).toMatchObject({ status: 'queued', result: null });
     expect((await outboxOfType(t.database, 'match_round.requested')).map((e) => e.aggregate_id)).toEqual([roundId]);
@@ -172,7 +162,9 @@ describe('POST /v1/partnerships/{id}/match-rounds', () => {
     const best = await bruteForceLists(t.database, partnershipId, '2026-A');
     expect([...best.values()].some((list) => list.length >= 2)).toBe(true);
     for (const cut of [1, 2]) {
-      const run = await runRound(t.database, rules, await requestRound(), { roundListLength: cut });
+      const run = await runRound(t.database, rules, await requestRound(t, padmin, partnershipId), {
+        roundListLength: cut,
+      });
       if (run.status !== 'done') throw new Error('not run');
       for (const trainee of run.instance.trainees) expect(trainee.ranking).toEqual(best.get(trainee.id)!.slice(0, cut));
     }
@@ -181,7 +173,7 @@ describe('POST /v1/partnerships/{id}/match-rounds', () => {
   it('is deterministic: a second round over the same data gives the same matching', async () => {
     const rounds = await t.database.db.selectFrom('match_rounds').selectAll().orderBy('created_at').execute();
     const first = rounds[0]!.result!;
-    const secondId = await requestRound();
+    const secondId = await requestRound(t, padmin, partnershipId);
     const second = await runRound(t.database, await book(t.database), secondId);
     if (second.status !== 'done') throw new Error('not run');
     expect(asRoundResult(second.result)).toEqual(asRoundResult(first));
