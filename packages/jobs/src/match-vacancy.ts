@@ -18,6 +18,7 @@ import {
   CEFR_LEVELS,
   type CefrLevelCode,
   cefrRank,
+  type LanguageSkill,
   type OfferTermsInput,
   type TraineeProfile,
   type VacancyInput,
@@ -269,8 +270,7 @@ function closedToPerson(
   const memo = rowMemo(closedCombinations, trainee);
   let closed = memo.get(pv.combination);
   if (closed === undefined) {
-    const pathways = pv.vacancy.pathways;
-    closed = book.profileBlockers(profile, { asOf: pv.startDate, pathways }).length === pathways.length;
+    closed = ownBlockersCloseAll(book, profile, pv);
     memo.set(pv.combination, closed);
   }
   return closed;
@@ -278,12 +278,24 @@ function closedToPerson(
 
 /**
  * Whether the trainee cannot take any vacancy with this one's start date and accepted pathways: erased, or closed by
- * their own blockers (memoised per row, as checkCandidate's many-vacancies path asks it). A round skips such a set
- * of vacancies whole.
+ * their own blockers. Not memoised: a round asks it once per trainee and combination, and keeps the answer itself.
  */
-export function closedToTrainee(book: RuleBook, trainee: TraineeForMatching, pv: PreparedMatchVacancy): boolean {
+export function personClosesCombination(
+  book: RuleBook,
+  trainee: TraineeForMatching,
+  pv: PreparedMatchVacancy,
+): boolean {
   const profile = trainee.status === 'active' ? profileOf(trainee) : undefined;
-  return !profile || closedToPerson(book, trainee, profile, pv);
+  return !profile || ownBlockersCloseAll(book, profile, pv);
+}
+
+/** Whether the person's own blockers close every pathway the vacancy accepts, as of its start date. */
+function ownBlockersCloseAll(
+  book: RuleBook,
+  profile: NonNullable<ReturnType<typeof eligibilityProfileOf>>,
+  pv: PreparedMatchVacancy,
+): boolean {
+  return book.profileClosesAll(profile, { asOf: pv.startDate, pathways: pv.vacancy.pathways });
 }
 
 /** Whether the WHO safeguard list keeps the trainee from every vacancy of this one's kind (see closedBySafeguardList). */
@@ -337,7 +349,7 @@ export function checkCandidate(
      */
     manyVacancies?: boolean;
     /**
-     * The caller has already asked `closedToTrainee` and `safeguardListCloses` for this trainee and a vacancy of
+     * The caller has already asked `personClosesCombination` and `safeguardListCloses` for this trainee and a vacancy of
      * this one's combination and kind, and neither closed it (a round's walk asks once per cell): not asked again.
      */
     opened?: boolean;
@@ -412,9 +424,15 @@ function candidateFromStored(
     safeguards,
     consentToMatch: mayBeMatched(trainee),
     // The same CEFR reading as the stored language_levels tokens the SQL prefilter uses.
-    cefrOf: (skill) => bestCefr(skill),
+    cefrOf: storedCefr,
   });
 }
+
+/**
+ * `bestCefr` without conversion tables, as one function for every call: a closure made per call costs more than
+ * the candidate it builds in a round's millions of checks.
+ */
+const storedCefr = (skill: LanguageSkill): CefrLevelCode | undefined => bestCefr(skill);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reconciling a vacancy's placements.

@@ -17,9 +17,9 @@ import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
 import {
   checkCandidate,
-  closedToTrainee,
   filledPlaces,
   type PreparedMatchVacancy,
+  personClosesCombination,
   prepareMatchVacancy,
   ShortlistEdge,
   safeguardListCloses,
@@ -93,6 +93,7 @@ export class RoundLists {
   private readonly destinations = new Set<string>();
   private readonly combinations = new Map<string, number>();
   private readonly kinds = new Map<string, number>();
+  private readonly windows = new Map<string, number>();
   /** The round's distinct start dates, in order: a cell's date is its position here, compared as a number. */
   private readonly startDates: string[];
   private readonly bridges: readonly OccupationBridge[];
@@ -193,7 +194,7 @@ export class RoundLists {
         languageClass = { key: requiredKey, required: group.required, classes: [] };
         bucket.push(languageClass);
       }
-      const window = `${from}|${to}`;
+      const window = numbered(this.windows, `${from}|${to}`);
       let featureClass = languageClass.classes.find((c) => c.window === window);
       if (!featureClass) {
         featureClass = { from, to, window, groups: [] };
@@ -202,6 +203,26 @@ export class RoundLists {
       featureClass.groups.push(group);
     }
     this.byId = new Map(this.prepared.map((v) => [v.pv.vacancy.id, v]));
+    this.closedCombination = new Float64Array(this.combinations.size);
+    this.closedKind = new Float64Array(this.kinds.size);
+    this.windowAsked = new Float64Array(this.windows.size);
+  }
+
+  /**
+   * Per combination and kind, the answer for the trainee being listed: `asking` (open) or `asking + 1` (closed),
+   * where `asking` grows by two per trainee, so an answer left by an earlier trainee reads as not asked yet. Kept
+   * across trainees: a fresh pair of arrays per trainee cost more than the answers in them.
+   */
+  private readonly closedCombination: Float64Array;
+  private readonly closedKind: Float64Array;
+  /** A trainee's experience counted over each start-date window (see FeatureClass.window), marked as above. */
+  private readonly windowExperience: MatchCandidate['experience'][] = [];
+  private readonly windowAsked: Float64Array;
+  private asked = 0;
+
+  private nextTrainee(): number {
+    this.asked += 2;
+    return this.asked;
   }
 
   /** The lists of one page of the cohort. `yieldEvery`: give the event loop a turn every 1,000 checks. */
@@ -234,6 +255,9 @@ export class RoundLists {
         // What the bound reads of the trainee, once per class of groups; experience is counted for the class's
         // start dates (see experienceMonthsWithin). Whether the trainee has the languages asked is read once for
         // the classes that ask the same.
+        // Answers kept for this trainee are marked with `asking` (see `asked`).
+        const asking = this.nextTrainee();
+        const { windowExperience, windowAsked } = this;
         const light = lightCandidate(t.id, isco, candidateLanguages(levels), t.profile.preferences);
         const reachable: { group: BoundGroup; bound: number; lowestId: string }[] = [];
         for (const occupation of occupations) {
@@ -243,10 +267,13 @@ export class RoundLists {
               // Languages and destination are read once for the language class, experience per window.
               const common = languageClass.classes[0]!.groups[0]!.scorer.featuresOf(light);
               for (const featureClass of languageClass.classes) {
-                const f = featureClass.groups[0]!.scorer.withExperience(
-                  common,
-                  experienceMonthsWithin(t.profile.experience ?? [], featureClass.from, featureClass.to),
-                );
+                let experience = windowExperience[featureClass.window];
+                if (windowAsked[featureClass.window] !== asking) {
+                  experience = experienceMonthsWithin(t.profile.experience ?? [], featureClass.from, featureClass.to);
+                  windowExperience[featureClass.window] = experience;
+                  windowAsked[featureClass.window] = asking;
+                }
+                const f = featureClass.groups[0]!.scorer.withExperience(common, experience!);
                 for (const group of featureClass.groups)
                   reachable.push({ group, bound: group.scorer.upperBound(f), lowestId: group.lowestId });
               }
@@ -264,9 +291,7 @@ export class RoundLists {
           }
           for (; g < h; g++) reachable[g]!.lowestId = lowest;
         }
-        // Whether the person's own blockers close a combination, and the WHO list a kind: 0 not asked yet.
-        const closedCombination = new Int8Array(this.combinations.size);
-        const closedKind = new Int8Array(this.kinds.size);
+        const { closedCombination, closedKind } = this;
         // Groups by bound, best first, checked until nobody left can enter the list: the remaining vacancies
         // score at most this bound, and on an equal bound have an id no lower than the lowest one sharing it.
         // Within a cell (id order), once an id cannot enter on this bound, no later one can.
@@ -277,17 +302,17 @@ export class RoundLists {
           for (let c = earliestIndex === 0 ? 0 : firstCellFrom(cells, earliestIndex); c < cells.length; c++) {
             const cell = cells[c]!;
             let closed = closedCombination[cell.combination]!;
-            if (closed === 0) {
-              closed = closedToTrainee(this.book, t, cell.representative) ? 2 : 1;
+            if (closed < asking) {
+              closed = asking + (personClosesCombination(this.book, t, cell.representative) ? 1 : 0);
               closedCombination[cell.combination] = closed;
             }
-            if (closed === 2) continue;
+            if (closed !== asking) continue;
             closed = closedKind[cell.kind]!;
-            if (closed === 0) {
-              closed = safeguardListCloses(t, cell.representative) ? 2 : 1;
+            if (closed < asking) {
+              closed = asking + (safeguardListCloses(t, cell.representative) ? 1 : 0);
               closedKind[cell.kind] = closed;
             }
-            if (closed === 2) continue;
+            if (closed !== asking) continue;
             for (const v of cell.members) {
               if (edge.settled(bound, v.pv.vacancy.id)) break;
               if (v.held.get(t.id)?.status === 'declined') continue;
@@ -347,8 +372,8 @@ interface LanguageClass {
 interface FeatureClass {
   from: string;
   to: string;
-  /** `from|to`. */
-  window: string;
+  /** `from|to`, numbered per round (a trainee's experience is counted once per window). */
+  window: number;
   groups: BoundGroup[];
 }
 

@@ -528,6 +528,8 @@ export function compilePack(
   };
 
   const profileSteps = steps.filter((s) => s.profileOnly);
+  // One scratch outcome for the profile's checks: each is read before the next check writes it.
+  const scratch: Out = { status: 'unknown', detail: '', need: '', have: '', points: 0, upside: 0 };
   const profileBlock = (f: Facts): OfferBlock | undefined => {
     let unknown: OfferBlock | undefined;
     for (const s of profileSteps) {
@@ -535,8 +537,13 @@ export function compilePack(
       if (t === FALSE) continue;
       let r: Out = s.cannotTell;
       if (t !== UNKNOWN) {
-        const o: Out = { status: 'unknown', detail: '', need: '', have: '', points: 0, upside: 0 };
-        r = s.check(f, o) ?? o;
+        scratch.status = 'unknown';
+        scratch.detail = '';
+        scratch.need = '';
+        scratch.have = '';
+        scratch.points = 0;
+        scratch.upside = 0;
+        r = s.check(f, scratch) ?? scratch;
       }
       if (r.status === 'unmet') {
         // As the evaluation treats it (see `unmet`): it blocks unless a bridge's condition holds or cannot be told

@@ -50,6 +50,12 @@ export interface RuleBook {
    * this is asked once per start date instead of once per vacancy.
    */
   profileBlockers(profile: EligibilityProfile, options: { asOf: string; pathways: readonly string[] }): OfferBlocker[];
+  /**
+   * Whether `profileBlockers` would name every one of `pathways` (a pathway with no version in force on `asOf` is
+   * never closed), without building them: stops at the first pathway left open. A round asks it for each person
+   * and start date.
+   */
+  profileClosesAll(profile: EligibilityProfile, options: { asOf: string; pathways: readonly string[] }): boolean;
 }
 
 // The person's half of the facts is never read by offer-only checks (see CompiledPack.offerBlock); deriving facts
@@ -130,6 +136,15 @@ export function createRuleBook(packs: readonly RulePack[], options: CompileOptio
     compiled: pick,
     profileBlockers: (profile, { asOf, pathways }) =>
       blockers(deriveFacts(profile, asOf, undefined), asOf, pathways, (c, f) => c.profileBlock(f)),
+    profileClosesAll(profile, { asOf, pathways }) {
+      if (pathways.length === 0) return true;
+      const facts = deriveFacts(profile, asOf, undefined);
+      for (const id of pathways) {
+        const c = pick(id, asOf);
+        if (c === undefined || c.profileBlock(facts) === undefined) return false;
+      }
+      return true;
+    },
     offerBlockers: (offer, { asOf, pathways }) =>
       blockers(deriveFacts(NOBODY, asOf, offer), asOf, pathways, (c, f) => c.offerBlock(f)),
     evaluate(profile, { asOf, pathways, destinations, offer }) {

@@ -355,6 +355,14 @@ describe('properties', () => {
           const pathways = book.list(asOf).map((p) => p.id);
           const blockers = book.profileBlockers(profile as EligibilityProfile, { asOf, pathways });
           closed += blockers.length;
+          // profileClosesAll answers what the blockers would, for every pathway, each alone, and a pathway not in force.
+          const person = profile as EligibilityProfile;
+          expect(book.profileClosesAll(person, { asOf, pathways })).toBe(blockers.length === pathways.length);
+          for (const id of pathways)
+            expect(book.profileClosesAll(person, { asOf, pathways: [id] })).toBe(
+              blockers.some((b) => b.pathwayId === id),
+            );
+          expect(book.profileClosesAll(person, { asOf, pathways: [...pathways, 'no-such-pathway'] })).toBe(false);
           for (const offer of [undefined, ...offers]) {
             const results = book.evaluate(profile as EligibilityProfile, { asOf, pathways, offer });
             expectClosed(results, blockers);
