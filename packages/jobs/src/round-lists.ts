@@ -77,10 +77,15 @@ export interface CohortPage {
 
 export interface PreparedRoundVacancy {
   pv: PreparedMatchVacancy;
-  held: Map<string, RoundPlacement>;
+  held: ReadonlyMap<string, RoundPlacement>;
+  /** The trainees who declined it (never listed for it); null when nobody has, as for most vacancies. */
+  declinedBy: ReadonlySet<string> | null;
   capacity: number;
   scorer: VacancyScorer;
 }
+
+/** The placements of a vacancy that has none, shared. */
+const NONE_HELD: ReadonlyMap<string, RoundPlacement> = new Map();
 
 export class RoundLists {
   readonly prepared: PreparedRoundVacancy[] = [];
@@ -93,9 +98,11 @@ export class RoundLists {
   private readonly destinations = new Set<string>();
   private readonly combinations = new Map<string, number>();
   private readonly kinds = new Map<string, number>();
-  private readonly windows = new Map<string, number>();
   /** The round's distinct start dates, in order: a cell's date is its position here, compared as a number. */
   private readonly startDates: string[];
+  /** The first and last of them: the dates a trainee's experience is counted over for their bounds. */
+  private readonly firstStart: string;
+  private readonly lastStart: string;
   private readonly bridges: readonly OccupationBridge[];
   private readonly listLength: number;
 
@@ -128,12 +135,19 @@ export class RoundLists {
     // upper bound reads (VacancyScorer.boundKey): a trainee's bound is computed once per group, not per vacancy.
     const groups = new Map<string, BoundGroup>();
     for (const row of vacancyRows) {
-      const held = placementsByVacancy.get(row.id) ?? new Map<string, RoundPlacement>();
+      const held = placementsByVacancy.get(row.id) ?? NONE_HELD;
       const filled = filledPlaces([...held.values()]);
       const pv = prepareMatchVacancy(row, filled);
       if (!pv) continue;
       const scorer = vacancyScorer(pv.vacancy, { bridges: this.bridges });
-      const v: PreparedRoundVacancy = { pv, held, capacity: Math.max(0, row.headcount - filled), scorer };
+      const declined = [...held.values()].filter((p) => p.status === 'declined').map((p) => p.trainee_id);
+      const v: PreparedRoundVacancy = {
+        pv,
+        held,
+        declinedBy: declined.length > 0 ? new Set(declined) : null,
+        capacity: Math.max(0, row.headcount - filled),
+        scorer,
+      };
       this.prepared.push(v);
       if (
         this.book.offerBlockers(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways }).length ===
@@ -159,6 +173,8 @@ export class RoundLists {
     // blockers and the safeguard list close or open a cell whole. Each cell's combination and kind are numbered, so
     // a trainee's answers are kept in two small arrays.
     this.startDates = [...new Set(this.prepared.map((v) => v.pv.startDate))].sort(compareIds);
+    this.firstStart = this.startDates[0] ?? '';
+    this.lastStart = this.startDates[this.startDates.length - 1] ?? '';
     const dateIndex = new Map(this.startDates.map((d, i) => [d, i]));
     for (const group of groups.values()) {
       const cells = new Map<string, Cell>();
@@ -177,10 +193,7 @@ export class RoundLists {
           });
       }
       group.cells = [...cells.values()].sort((a, b) => compareIds(a.startDate, b.startDate));
-      // The start dates experience is bounded over: the group's first and last.
-      const from = group.cells[0]!.startDate;
-      const to = group.cells[group.cells.length - 1]!.startDate;
-      // All featuresOf reads of a vacancy: its occupation, destination and languages, and the dates (experience).
+      // All featuresOf reads of a vacancy but the dates (experience): its occupation, destination and languages.
       const first = group.members[0]!.pv.vacancy;
       const bucketKey = `${first.isco08}|${first.destination}`;
       let bucket = this.buckets.get(bucketKey);
@@ -191,21 +204,14 @@ export class RoundLists {
       const requiredKey = [...group.required].sort().join(',');
       let languageClass = bucket.find((c) => c.key === requiredKey);
       if (!languageClass) {
-        languageClass = { key: requiredKey, required: group.required, classes: [] };
+        languageClass = { key: requiredKey, required: group.required, groups: [] };
         bucket.push(languageClass);
       }
-      const window = numbered(this.windows, `${from}|${to}`);
-      let featureClass = languageClass.classes.find((c) => c.window === window);
-      if (!featureClass) {
-        featureClass = { from, to, window, groups: [] };
-        languageClass.classes.push(featureClass);
-      }
-      featureClass.groups.push(group);
+      languageClass.groups.push(group);
     }
     this.byId = new Map(this.prepared.map((v) => [v.pv.vacancy.id, v]));
     this.closedCombination = new Float64Array(this.combinations.size);
     this.closedKind = new Float64Array(this.kinds.size);
-    this.windowAsked = new Float64Array(this.windows.size);
   }
 
   /**
@@ -215,9 +221,6 @@ export class RoundLists {
    */
   private readonly closedCombination: Float64Array;
   private readonly closedKind: Float64Array;
-  /** A trainee's experience counted over each start-date window (see FeatureClass.window), marked as above. */
-  private readonly windowExperience: MatchCandidate['experience'][] = [];
-  private readonly windowAsked: Float64Array;
   private asked = 0;
 
   private nextTrainee(): number {
@@ -239,7 +242,7 @@ export class RoundLists {
         for (const id of statedList) {
           if (listed.length >= this.listLength) break;
           const v = this.byId.get(id);
-          if (!v || v.held.get(t.id)?.status === 'declined') continue;
+          if (!v || v.declinedBy?.has(t.id)) continue;
           const check = checkCandidate(this.book, t, v.pv, this.bridges, { reasons: false, manyVacancies: true });
           if (check.ok) listed.push({ v, score: v.scorer.score(check.candidate) });
         }
@@ -257,26 +260,24 @@ export class RoundLists {
         // the classes that ask the same.
         // Answers kept for this trainee are marked with `asking` (see `asked`).
         const asking = this.nextTrainee();
-        const { windowExperience, windowAsked } = this;
         const light = lightCandidate(t.id, isco, candidateLanguages(levels), t.profile.preferences);
         const reachable: { group: BoundGroup; bound: number; lowestId: string }[] = [];
+        // Experience is counted once, as the most months any of the round's start dates counts (see
+        // experienceMonthsWithin): at least what any vacancy's score counts, so every bound stays above its scores.
+        // (Counting it per group's own dates gave bounds tighter by at most the months between them, and cost more
+        // than the checks it saved.)
+        let experience: MatchCandidate['experience'] | undefined;
         for (const occupation of occupations) {
           for (const destination of preferred.length > 0 ? preferred : this.destinations) {
             for (const languageClass of this.buckets.get(`${occupation}|${destination}`) ?? []) {
               if (!languageClass.required.every((token) => satisfiable.has(token))) continue;
-              // Languages and destination are read once for the language class, experience per window.
-              const common = languageClass.classes[0]!.groups[0]!.scorer.featuresOf(light);
-              for (const featureClass of languageClass.classes) {
-                let experience = windowExperience[featureClass.window];
-                if (windowAsked[featureClass.window] !== asking) {
-                  experience = experienceMonthsWithin(t.profile.experience ?? [], featureClass.from, featureClass.to);
-                  windowExperience[featureClass.window] = experience;
-                  windowAsked[featureClass.window] = asking;
-                }
-                const f = featureClass.groups[0]!.scorer.withExperience(common, experience!);
-                for (const group of featureClass.groups)
-                  reachable.push({ group, bound: group.scorer.upperBound(f), lowestId: group.lowestId });
-              }
+              // Languages, destination and experience are read once for the class.
+              const scorer = languageClass.groups[0]!.scorer;
+              const common = scorer.featuresOf(light);
+              experience ??= experienceMonthsWithin(t.profile.experience ?? [], this.firstStart, this.lastStart);
+              const months = scorer.experienceMonths(experience);
+              for (const group of languageClass.groups)
+                reachable.push({ group, bound: group.scorer.upperBoundWith(common, months), lowestId: group.lowestId });
             }
           }
         }
@@ -315,7 +316,7 @@ export class RoundLists {
             if (closed !== asking) continue;
             for (const v of cell.members) {
               if (edge.settled(bound, v.pv.vacancy.id)) break;
-              if (v.held.get(t.id)?.status === 'declined') continue;
+              if (v.declinedBy?.has(t.id)) continue;
               const check = checkCandidate(this.book, t, v.pv, this.bridges, {
                 reasons: false,
                 manyVacancies: true,
@@ -357,23 +358,14 @@ interface BoundGroup {
   lowestId: string;
 }
 
-/** The classes of one occupation and destination that require the same languages. */
+/**
+ * The groups of one occupation and destination that require the same languages: `VacancyScorer.featuresOf` reads
+ * nothing else of a vacancy but its dates, so a trainee's features are computed once for all of them.
+ */
 interface LanguageClass {
   /** The required `language:level` tokens, sorted and joined. */
   key: string;
   required: string[];
-  classes: FeatureClass[];
-}
-
-/**
- * Groups of one occupation and destination that `VacancyScorer.featuresOf` cannot tell apart (same languages and
- * start-date window): a trainee's features are computed once for all of them.
- */
-interface FeatureClass {
-  from: string;
-  to: string;
-  /** `from|to`, numbered per round (a trainee's experience is counted once per window). */
-  window: number;
   groups: BoundGroup[];
 }
 

@@ -86,6 +86,27 @@ export function normalizeWeights(weights: Partial<ScoreWeights> = {}): ScoreWeig
 const isHealthOrCare = (v: MatchVacancy): boolean =>
   v.sector === 'Q' || v.isco08.startsWith('22') || v.isco08.startsWith('32') || v.isco08.startsWith('53');
 
+/**
+ * The parts many vacancies share, made once and shared rather than copied per vacancy: the compatible occupations
+ * by bridge table and occupation, and the default weights and cost model. A round computes bounds for thousands of
+ * vacancies per trainee; a copy per vacancy put each of these reads on a different cache line. Never mutated.
+ */
+const occupationTables = new WeakMap<readonly OccupationBridge[], Map<string, ReadonlyMap<string, OccupationMatch>>>();
+function sharedOccupations(isco: string, bridges: readonly OccupationBridge[]): ReadonlyMap<string, OccupationMatch> {
+  let byIsco = occupationTables.get(bridges);
+  if (byIsco === undefined) {
+    byIsco = new Map();
+    occupationTables.set(bridges, byIsco);
+  }
+  let table = byIsco.get(isco);
+  if (table === undefined) {
+    table = compatibleOccupations(isco, bridges);
+    byIsco.set(isco, table);
+  }
+  return table;
+}
+const NORMAL_WEIGHTS: Readonly<ScoreWeights> = normalizeWeights();
+
 /** Everything about a vacancy the per-candidate work needs, computed once. */
 export function prepareVacancy(
   vacancy: MatchVacancy,
@@ -94,7 +115,7 @@ export function prepareVacancy(
   return {
     vacancy,
     accepted: new Set(vacancy.pathways),
-    occupations: compatibleOccupations(vacancy.isco08, options.bridges ?? DEFAULT_OCCUPATION_BRIDGES),
+    occupations: sharedOccupations(vacancy.isco08, options.bridges ?? DEFAULT_OCCUPATION_BRIDGES),
     healthOrCare: isHealthOrCare(vacancy),
     requiredLanguages: (vacancy.requirements?.languages ?? []).map((l) => ({
       language: l.language,
@@ -102,8 +123,8 @@ export function prepareVacancy(
       rank: cefrRank(l.cefr),
     })),
     minExperienceMonths: vacancy.requirements?.minExperienceMonths ?? 0,
-    weights: normalizeWeights(options.weights),
-    costModel: { ...DEFAULT_COST_MODEL, ...options.costModel },
+    weights: options.weights === undefined ? NORMAL_WEIGHTS : normalizeWeights(options.weights),
+    costModel: options.costModel === undefined ? DEFAULT_COST_MODEL : { ...DEFAULT_COST_MODEL, ...options.costModel },
     monthsPerGap: options.monthsPerGap ?? 6,
     readinessHorizonMonths: options.readinessHorizonMonths ?? 24,
   };

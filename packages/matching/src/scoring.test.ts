@@ -359,7 +359,7 @@ describe('vacancyScorer.upperBound', () => {
     );
   });
 
-  it('withExperience gives featuresOf for any vacancy of the same occupation, destination and languages', () => {
+  it('experienceMonths and upperBoundWith give the bound of featuresOf for any vacancy of the same occupation, destination and languages', () => {
     fc.assert(
       fc.property(candidate, vacancy, vacancy, (c, a, b) => {
         const m = nurse({
@@ -372,8 +372,12 @@ describe('vacancyScorer.upperBound', () => {
         // b with a's occupation, destination and languages: its experience asked and who pays still differ.
         const sa = scorerOf(a);
         const sb = scorerOf({ ...b, isco08: a.isco08, destination: a.destination, languages: a.languages });
-        expect(sa.withExperience(sa.featuresOf(withoutExperience), m.experience)).toEqual(sa.featuresOf(m));
-        expect(sb.withExperience(sa.featuresOf(withoutExperience), m.experience)).toEqual(sb.featuresOf(m));
+        const common = sa.featuresOf(withoutExperience);
+        expect(sa.experienceMonths(m.experience)).toBe(sa.featuresOf(m).experienceMonths);
+        expect(sb.experienceMonths(m.experience)).toBe(sb.featuresOf(m).experienceMonths);
+        const months = sa.experienceMonths(m.experience);
+        expect(sa.upperBoundWith(common, months)).toBe(sa.upperBound(sa.featuresOf(m)));
+        expect(sb.upperBoundWith(common, months)).toBe(sb.upperBound(sb.featuresOf(m)));
       }),
       { numRuns: 2000 },
     );

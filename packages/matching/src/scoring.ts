@@ -210,7 +210,11 @@ export interface RankingFeatures {
  * so `scorePrepared(c) <= upperBound(features of c)` holds exactly, not just up to rounding. Candidates carrying
  * their own `bridgingCosts` are not covered (stored profiles never do).
  */
-function upperBoundPrepared(f: RankingFeatures, pv: PreparedVacancy): number {
+function upperBoundPrepared(
+  f: RankingFeatures,
+  pv: PreparedVacancy,
+  experienceMonths: number | undefined = f.experienceMonths,
+): number {
   const w = pv.weights;
   const occ = pv.occupations.get(f.isco08);
   const model = pv.costModel;
@@ -227,8 +231,7 @@ function upperBoundPrepared(f: RankingFeatures, pv: PreparedVacancy): number {
   return (
     w.occupationFit * (occ ? occ.fit : 0) +
     w.languageMargin * languageValue(f.minLanguageMargin) +
-    w.experience *
-      (f.experienceMonths === undefined ? 1 : experienceValue(f.experienceMonths, pv.minExperienceMonths)) +
+    w.experience * (experienceMonths === undefined ? 1 : experienceValue(experienceMonths, pv.minExperienceMonths)) +
     w.readiness * 1 +
     w.costCoverage * cost +
     w.destinationPreference * pref
@@ -260,11 +263,15 @@ export interface VacancyScorer {
   score(c: MatchCandidate): number;
   upperBound(f: RankingFeatures): number;
   featuresOf(c: MatchCandidate): RankingFeatures;
+  /** The months of this experience `featuresOf` counts for the vacancy (its occupation or one bridged into it). */
+  experienceMonths(experience: MatchCandidate['experience']): number;
   /**
-   * `featuresOf` a trainee with this experience, given their features `f` for a vacancy of the same occupation,
-   * destination and required languages (everything else featuresOf reads): only the experience is counted again.
+   * `upperBound` of `f` with `experienceMonths` in place of its own: given a trainee's features for a vacancy of the
+   * same occupation, destination and required languages (everything else featuresOf reads) and their
+   * `experienceMonths` here, their bound for this vacancy, without building its features (a round asks it for every
+   * trainee and group of vacancies).
    */
-  withExperience(f: RankingFeatures, experience: MatchCandidate['experience']): RankingFeatures;
+  upperBoundWith(f: RankingFeatures, experienceMonths: number): number;
 }
 
 export function vacancyScorer(
@@ -288,15 +295,8 @@ export function vacancyScorer(
     score: (c) => scorePrepared(c, pv),
     upperBound: (f) => upperBoundPrepared(f, pv),
     featuresOf: (c) => featuresOf(c, pv),
-    // Written out, not spread: a round calls this for every trainee and class of vacancies.
-    withExperience: (f, experience) => ({
-      isco08: f.isco08,
-      minLanguageMargin: f.minLanguageMargin,
-      languageStepsShort: f.languageStepsShort,
-      preferenceIndex: f.preferenceIndex,
-      preferenceCount: f.preferenceCount,
-      experienceMonths: relevantExperienceMonths({ experience }, pv),
-    }),
+    experienceMonths: (experience) => relevantExperienceMonths({ experience }, pv),
+    upperBoundWith: (f, experienceMonths) => upperBoundPrepared(f, pv, experienceMonths),
   };
 }
 
