@@ -76,6 +76,8 @@ export interface CohortPage {
 }
 
 export interface PreparedRoundVacancy {
+  /** `pv.vacancy.id`, read here by the walk without two more objects. */
+  id: string;
   pv: PreparedMatchVacancy;
   held: ReadonlyMap<string, RoundPlacement>;
   /** The trainees who declined it (never listed for it); null when nobody has, as for most vacancies. */
@@ -142,6 +144,7 @@ export class RoundLists {
       const scorer = vacancyScorer(pv.vacancy, { bridges: this.bridges });
       const declined = [...held.values()].filter((p) => p.status === 'declined').map((p) => p.trainee_id);
       const v: PreparedRoundVacancy = {
+        id: pv.vacancy.id,
         pv,
         held,
         declinedBy: declined.length > 0 ? new Set(declined) : null,
@@ -209,7 +212,7 @@ export class RoundLists {
       }
       languageClass.groups.push(group);
     }
-    this.byId = new Map(this.prepared.map((v) => [v.pv.vacancy.id, v]));
+    this.byId = new Map(this.prepared.map((v) => [v.id, v]));
     this.closedCombination = new Float64Array(this.combinations.size);
     this.closedKind = new Float64Array(this.kinds.size);
   }
@@ -315,7 +318,7 @@ export class RoundLists {
             }
             if (closed !== asking) continue;
             for (const v of cell.members) {
-              if (edge.settled(bound, v.pv.vacancy.id)) break;
+              if (edge.settled(bound, v.id)) break;
               if (v.declinedBy?.has(t.id)) continue;
               const check = checkCandidate(this.book, t, v.pv, this.bridges, {
                 reasons: false,
@@ -326,19 +329,19 @@ export class RoundLists {
               if (!check.ok) continue;
               const score = v.scorer.score(check.candidate);
               listed.push({ v, score });
-              edge.offer(score, v.pv.vacancy.id);
+              edge.offer(score, v.id);
               if (edge.settled(bound, lowestId)) break walk;
             }
           }
         }
         result.acceptable += listed.length;
-        listed.sort((a, b) => b.score - a.score || compareIds(a.v.pv.vacancy.id, b.v.pv.vacancy.id));
+        listed.sort((a, b) => b.score - a.score || compareIds(a.v.id, b.v.id));
         listed = listed.slice(0, this.listLength);
       }
       if (statedList) result.acceptable += listed.length;
       result.lists.push({
         traineeId: t.id,
-        vacancyIds: listed.map((l) => l.v.pv.vacancy.id),
+        vacancyIds: listed.map((l) => l.v.id),
         scores: listed.map((l) => l.score),
       });
     }

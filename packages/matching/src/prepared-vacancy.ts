@@ -65,6 +65,14 @@ export interface PreparedVacancy {
   costModel: Readonly<CostModel>;
   monthsPerGap: number;
   readinessHorizonMonths: number;
+  /**
+   * What the score's upper bound reads of the vacancy's cost sharing, on the prepared vacancy itself (a round
+   * computes bounds for thousands of vacancies per trainee, and the costs' own objects lie elsewhere in memory):
+   * whether the employer pays training, the travel and visa costs, and the part of them the employer pays.
+   */
+  paysTraining: boolean;
+  fixedCosts: number;
+  coveredFixedCosts: number;
 }
 
 /** Scales weights to sum to 1 so that a score is always in 0..1 and each weight reads as a share. */
@@ -112,6 +120,9 @@ export function prepareVacancy(
   vacancy: MatchVacancy,
   options: ScoringOptions & { weights?: Partial<ScoreWeights> } = {},
 ): PreparedVacancy {
+  const costModel =
+    options.costModel === undefined ? DEFAULT_COST_MODEL : { ...DEFAULT_COST_MODEL, ...options.costModel };
+  const cs = vacancy.costSharing;
   return {
     vacancy,
     accepted: new Set(vacancy.pathways),
@@ -124,8 +135,11 @@ export function prepareVacancy(
     })),
     minExperienceMonths: vacancy.requirements?.minExperienceMonths ?? 0,
     weights: options.weights === undefined ? NORMAL_WEIGHTS : normalizeWeights(options.weights),
-    costModel: options.costModel === undefined ? DEFAULT_COST_MODEL : { ...DEFAULT_COST_MODEL, ...options.costModel },
+    costModel,
     monthsPerGap: options.monthsPerGap ?? 6,
     readinessHorizonMonths: options.readinessHorizonMonths ?? 24,
+    paysTraining: cs.employerPaysTraining,
+    fixedCosts: costModel.travel + costModel.visa,
+    coveredFixedCosts: (cs.employerPaysTravel ? costModel.travel : 0) + (cs.employerPaysVisa ? costModel.visa : 0),
   };
 }

@@ -217,15 +217,12 @@ function upperBoundPrepared(
 ): number {
   const w = pv.weights;
   const occ = pv.occupations.get(f.isco08);
-  const model = pv.costModel;
-  const cs = pv.vacancy.costSharing;
-  const fixed = model.travel + model.visa;
-  const coveredFixed = (cs.employerPaysTravel ? model.travel : 0) + (cs.employerPaysVisa ? model.visa : 0);
-  const leastTraining = f.languageStepsShort * model.trainingPerCefrStep;
+  const fixed = pv.fixedCosts;
+  const leastTraining = f.languageStepsShort * pv.costModel.trainingPerCefrStep;
   // Paid training: coverage rises towards 1 as training grows, so 1 bounds it. Unpaid: it falls, so the least
   // training bounds it.
   const cost =
-    cs.employerPaysTraining || leastTraining + fixed <= 0 ? 1 : round4(coveredFixed / (leastTraining + fixed));
+    pv.paysTraining || leastTraining + fixed <= 0 ? 1 : round4(pv.coveredFixedCosts / (leastTraining + fixed));
   const pref =
     f.preferenceCount === 0 ? 0.5 : f.preferenceIndex < 0 ? 0 : round4(1 - f.preferenceIndex / f.preferenceCount);
   return (
