@@ -8,25 +8,30 @@
  * placements (the previous run's are deleted), so every run does the same work.
  *
  *   npx tsx packages/jobs/bench/match-round.bench.ts   (BENCH_TRAINEES, BENCH_VACANCIES, BENCH_RUNS, BENCH_MODES,
- *   BENCH_DATABASE_URL)
+ *   BENCH_DATABASE_URL; BENCH_MODES=threads|job runs one mode, BENCH_MODES=lists times the lists alone)
  */
 import { createReadStream, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type CohortTrainee,
+  matchingRepository,
   matchRoundsRepository,
   migrateToLatest,
   openDatabase,
   organizationsRepository,
   partnershipsRepository,
+  placementsRepository,
 } from '@corridor/db';
 import { loadRuleBook } from '@corridor/evaluation';
+import { DEFAULT_OCCUPATION_BRIDGES } from '@corridor/matching';
 import { writeJsonLines } from '../../../bench/src/datasets.ts';
 import { generateTrainees, generateVacancies } from '../../../bench/src/generator.ts';
 import { machineLine } from '../../../bench/src/machine.ts';
 import { importEmployerVacancies } from '../../../bench/src/seed.ts';
 import { importTrainees } from '../../ingest/src/index.ts';
-import { runRound } from '../src/match-round.ts';
+import { ROUND_LIST_LENGTH, runRound } from '../src/match-round.ts';
+import { RoundLists, type RoundVacancyRow } from '../src/round-lists.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TRAINEES = Number(process.env.BENCH_TRAINEES ?? 45_000);
@@ -92,6 +97,7 @@ try {
   );
 
   const book = await loadRuleBook(database.db);
+  if (process.env.BENCH_MODES === 'lists') await timeListsAlone(partnership.id, cohort);
   // The same round with list building on worker threads beside the job's thread (the default) and on the job's
   // thread alone, alternating, so both see the same machine.
   // BENCH_MODES=threads runs the default alone (the alternative takes minutes at 1,000,000 people); BENCH_MODES=job
@@ -100,6 +106,63 @@ try {
     { label: 'worker threads (default)', roundThreads: undefined, mode: 'threads' },
     { label: 'job thread only', roundThreads: 0, mode: 'job' },
   ].filter((m) => process.env.BENCH_MODES === undefined || process.env.BENCH_MODES === m.mode);
+
+  /**
+   * BENCH_MODES=lists: the lists alone, one thread, no I/O: the cohort is read once, then each run builds every
+   * trainee's list from fresh copies of the rows (their memos go with them), as a round's slices do. This is the
+   * CPU a round's lists cost, for profiles and for comparing commits on a machine whose speed drifts; the
+   * fingerprint (every list's vacancies and scores, in order) tells whether two commits built the same lists.
+   */
+  async function timeListsAlone(partnershipId: string, cohortName: string): Promise<void> {
+    const { rows, placements, pages } = await database.db.transaction().execute(async (trx) => {
+      const rows = (await matchingRepository.partnershipOpenVacancies(trx, partnershipId)) as RoundVacancyRow[];
+      const placements = await placementsRepository.forVacancies(
+        trx,
+        rows.map((v) => v.id),
+      );
+      const pages: CohortTrainee[][] = [];
+      for await (const page of matchingRepository.cohortTraineePages(trx, partnershipId, cohortName, 2_000))
+        pages.push(page);
+      return { rows, placements, pages };
+    });
+    // Ids differ from one seeding to the next, their order does not (the generator's): the fingerprint reads a
+    // vacancy's position, so that runs of two commits compare.
+    const position = new Map(rows.map((v, i) => [v.id, i]));
+    const listTimes: number[] = [];
+    for (let run = 0; run < RUNS + 1; run++) {
+      const fresh = pages.map((page) => structuredClone(page));
+      const started = performance.now();
+      const lists = new RoundLists(book, rows, placements, {
+        bridges: DEFAULT_OCCUPATION_BRIDGES,
+        listLength: ROUND_LIST_LENGTH,
+      });
+      let checks = 0;
+      let listed = 0;
+      let fingerprint = 0;
+      for (const page of fresh)
+        for (let i = 0; i < page.length; i += 250) {
+          const built = await lists.forPage({ trainees: page.slice(i, i + 250) });
+          checks += built.checks;
+          for (const list of built.lists)
+            for (let j = 0; j < list.vacancyIds.length; j++) {
+              listed++;
+              fingerprint = (fingerprint * 31 + position.get(list.vacancyIds[j]!)!) | 0;
+              fingerprint = (fingerprint * 31 + Math.round(list.scores[j]! * 1e6)) | 0;
+            }
+        }
+      const ms = performance.now() - started;
+      log(
+        `  run ${run}${run === 0 ? ' (warm-up)' : ''}, lists alone: ${ms.toFixed(0)} ms; ${checks.toLocaleString('en')} exact checks, ` +
+          `${listed.toLocaleString('en')} listed pairs, fingerprint ${fingerprint}`,
+      );
+      if (run > 0) listTimes.push(ms);
+    }
+    listTimes.sort((a, b) => a - b);
+    log(
+      `RESULT match.round lists alone (one thread, no I/O) over ${TRAINEES.toLocaleString('en')} trainees × ` +
+        `${VACANCIES.toLocaleString('en')} vacancies: ${listTimes.map((t) => `${(t / 1000).toFixed(2)} s`).join(', ')}`,
+    );
+  }
   const times = new Map<string, number[]>(modes.map((m) => [m.label, []]));
   for (let run = 0; run < RUNS + 1; run++) {
     for (const mode of modes) {
