@@ -175,6 +175,10 @@ export async function runRound(
       }
     }
 
+    // The lists' wrappers and scores are copied out: let them go before deferred acceptance builds its own arrays
+    // (at a million trainees they are hundreds of megabytes).
+    const slices = pages.length;
+    pages.length = 0;
     const roundVacancies: RoundVacancy[] = prepared.map(({ pv, capacity }) => {
       const { ids: listedBy, scores } = proposers.get(pv.vacancy.id) ?? { ids: [], scores: [] };
       const own = statedByVacancy.get(pv.vacancy.id);
@@ -255,7 +259,7 @@ export async function runRound(
       status: 'done',
       result,
       instance,
-      work: { checks, slices: pages.length, slicesOnThreads, ...(threadsFailed ? { threadsFailed } : {}) },
+      work: { checks, slices, slicesOnThreads, ...(threadsFailed ? { threadsFailed } : {}) },
     };
   });
 }

@@ -349,8 +349,9 @@ export function checkCandidate(
      */
     manyVacancies?: boolean;
     /**
-     * The caller has already asked `personClosesCombination` and `safeguardListCloses` for this trainee and a vacancy of
-     * this one's combination and kind, and neither closed it (a round's walk asks once per cell): not asked again.
+     * The caller has already asked `personClosesCombination` and `safeguardListCloses` for this trainee and a
+     * vacancy of this one's combination and kind, and neither closed it (a round's walk asks once per cell): not
+     * asked again.
      */
     opened?: boolean;
   } = {},

@@ -174,7 +174,7 @@ export class RoundLists {
     }
     // Cells of one start date, set of pathways and kind of vacancy (for the WHO list), earliest first: a person's own
     // blockers and the safeguard list close or open a cell whole. Each cell's combination and kind are numbered, so
-    // a trainee's answers are kept in two small arrays.
+    // a trainee's answers are kept in two arrays (see `closedCombination`).
     this.startDates = [...new Set(this.prepared.map((v) => v.pv.startDate))].sort(compareIds);
     this.firstStart = this.startDates[0] ?? '';
     this.lastStart = this.startDates[this.startDates.length - 1] ?? '';
@@ -258,9 +258,7 @@ export class RoundLists {
         const earliestIndex = earliest === undefined ? 0 : firstDateFrom(this.startDates, earliest);
         const levels = languageLevelTokens(t.profile.languages);
         const satisfiable = new Set(satisfiableLanguageTokens(levels));
-        // What the bound reads of the trainee, once per class of groups; experience is counted for the class's
-        // start dates (see experienceMonthsWithin). Whether the trainee has the languages asked is read once for
-        // the classes that ask the same.
+        // What the bound reads of the trainee, once per set of groups that ask the same languages (see below).
         // Answers kept for this trainee are marked with `asking` (see `asked`).
         const asking = this.nextTrainee();
         const light = lightCandidate(t.id, isco, candidateLanguages(levels), t.profile.preferences);
@@ -417,7 +415,7 @@ export const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b 
 
 /**
  * What `VacancyScorer.featuresOf` reads of a trainee, from their stored values: no rules evaluation. Experience is
- * left out: it is counted per class of vacancies (`VacancyScorer.withExperience`), as the most months any of their
+ * left out: it is counted once per trainee (`VacancyScorer.experienceMonths`), as the most months any of the round's
  * start dates counts, so the bound stays above every score.
  */
 function lightCandidate(
