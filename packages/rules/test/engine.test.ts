@@ -355,14 +355,21 @@ describe('properties', () => {
           const pathways = book.list(asOf).map((p) => p.id);
           const blockers = book.profileBlockers(profile as EligibilityProfile, { asOf, pathways });
           closed += blockers.length;
-          // profileClosesAll answers what the blockers would, for every pathway, each alone, and a pathway not in force.
+          // profileClosesAll answers what the blockers would: for every pathway, each alone, the closed ones together
+          // (true), and those with one open pathway or one not in force added (false).
           const person = profile as EligibilityProfile;
           expect(book.profileClosesAll(person, { asOf, pathways })).toBe(blockers.length === pathways.length);
           for (const id of pathways)
             expect(book.profileClosesAll(person, { asOf, pathways: [id] })).toBe(
               blockers.some((b) => b.pathwayId === id),
             );
-          expect(book.profileClosesAll(person, { asOf, pathways: [...pathways, 'no-such-pathway'] })).toBe(false);
+          const closedIds = blockers.map((b) => b.pathwayId);
+          if (closedIds.length > 0) {
+            expect(book.profileClosesAll(person, { asOf, pathways: closedIds })).toBe(true);
+            expect(book.profileClosesAll(person, { asOf, pathways: [...closedIds, 'no-such-pathway'] })).toBe(false);
+            const open = pathways.find((id) => !closedIds.includes(id));
+            if (open) expect(book.profileClosesAll(person, { asOf, pathways: [...closedIds, open] })).toBe(false);
+          }
           for (const offer of [undefined, ...offers]) {
             const results = book.evaluate(profile as EligibilityProfile, { asOf, pathways, offer });
             expectClosed(results, blockers);
