@@ -298,10 +298,13 @@ function ownBlockersCloseAll(
   return book.profileClosesAll(profile, { asOf: pv.startDate, pathways: pv.vacancy.pathways });
 }
 
-/** Whether the WHO safeguard list keeps the trainee from every vacancy of this one's kind (see closedBySafeguardList). */
+/**
+ * Whether the WHO safeguard list keeps the trainee from every vacancy of this one's kind (see closedBySafeguardList).
+ * Not memoised: a round asks it once per trainee and kind, and keeps the answer itself.
+ */
 export function safeguardListCloses(trainee: TraineeForMatching, pv: PreparedMatchVacancy): boolean {
   const profile = trainee.status === 'active' ? profileOf(trainee) : undefined;
-  return !profile || closedBySafeguardList(trainee, profile, pv);
+  return !profile || safeguardListClosesKind(trainee, profile, pv);
 }
 
 // Per loaded trainee row: whether the WHO safeguard list keeps the person from vacancies of one kind. The filter
@@ -318,13 +321,21 @@ function closedBySafeguardList(
   const memo = rowMemo(safeguardClosures, trainee);
   let closed = memo.get(pv.safeguardKind);
   if (closed === undefined) {
-    const safeguards = evaluateSafeguards(profile, { asOf: pv.startDate, costSharing: pv.vacancy.costSharing });
-    const candidate = candidateFromStored(trainee, profile, [], safeguards, pv.startDate);
-    const filtered = checkHardFilters(candidate, pv.vacancy);
-    closed = !filtered.ok && filtered.failures.some((f) => f.filter === 'who-safeguard-list');
+    closed = safeguardListClosesKind(trainee, profile, pv);
     memo.set(pv.safeguardKind, closed);
   }
   return closed;
+}
+
+function safeguardListClosesKind(
+  trainee: TraineeForMatching,
+  profile: NonNullable<ReturnType<typeof eligibilityProfileOf>>,
+  pv: PreparedMatchVacancy,
+): boolean {
+  const safeguards = evaluateSafeguards(profile, { asOf: pv.startDate, costSharing: pv.vacancy.costSharing });
+  const candidate = candidateFromStored(trainee, profile, [], safeguards, pv.startDate);
+  const filtered = checkHardFilters(candidate, pv.vacancy);
+  return !filtered.ok && filtered.failures.some((f) => f.filter === 'who-safeguard-list');
 }
 
 export type CandidateCheck =
