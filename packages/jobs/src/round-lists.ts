@@ -138,11 +138,12 @@ export class RoundLists {
     const groups = new Map<string, BoundGroup>();
     for (const row of vacancyRows) {
       const held = placementsByVacancy.get(row.id) ?? NONE_HELD;
-      const filled = filledPlaces([...held.values()]);
+      const heldRows = [...held.values()];
+      const filled = filledPlaces(heldRows);
       const pv = prepareMatchVacancy(row, filled);
       if (!pv) continue;
       const scorer = vacancyScorer(pv.vacancy, { bridges: this.bridges });
-      const declined = [...held.values()].filter((p) => p.status === 'declined').map((p) => p.trainee_id);
+      const declined = heldRows.filter((p) => p.status === 'declined').map((p) => p.trainee_id);
       const v: PreparedRoundVacancy = {
         id: pv.vacancy.id,
         pv,
