@@ -68,6 +68,14 @@ export interface CompiledPack {
    * undefined when some offer could still make the pathway eligible or conditional. The offer is not read.
    */
   profileBlock(facts: Facts): OfferBlock | undefined;
+  /**
+   * What of the job offer this pack's evaluation turns on, as of the facts' date, as a string: the version, then
+   * each offer-reading criterion's class (`KindCompiled.offerClass`: a job offer's status, each salary tier reached
+   * or not), and the offer's sector and occupation when a condition reads them. Two offers with the same class give
+   * every person the same result but for the sentences that quote the offer: the same status, points, criterion
+   * statuses and gaps (by criterion and bridge). The person's part of the facts is not read.
+   */
+  offerClass(facts: Facts): string;
 }
 
 /**
@@ -166,6 +174,11 @@ function compileCriterion(c: Criterion, pack: RulePack, capIndex: number, regist
   const suffix = caveatSuffix(c.verification ?? pack.verification, c.caveat);
   const shared = registry.get(c, pack, suffix);
   const k = shared.kind;
+  // An offer class that missed what a check reads of the offer would let two offers share a wrong result.
+  if (readsOffer(c) && k.offerClass === undefined)
+    throw new Error(
+      `criterion ${c.id} of ${pack.id} reads the job offer, but its kind (${c.kind}) cannot class offers`,
+    );
   const pointsIfMet = c.pointsIfMet ?? 0;
   return {
     id: c.id,
@@ -556,11 +569,30 @@ export function compilePack(
     return unknown;
   };
 
+  const offerClassed = steps.flatMap((s) => s.shared.kind.offerClass ?? []);
+  // Conditions read the offer's sector (offerSectorIn) and occupation (occupationIn on offerOrProfile) as they are.
+  const conditionsReadOffer =
+    pack.criteria.some(
+      (c) =>
+        (c.appliesWhen !== undefined && conditionReadsOffer(c.appliesWhen)) ||
+        (c.bridges ?? []).some((b) => conditionReadsOffer(b.when)) ||
+        (c.kind === 'salary' && c.tiers.some((t) => t.when !== undefined && conditionReadsOffer(t.when))),
+    ) ||
+    (pack.points?.waivedWhen !== undefined && conditionReadsOffer(pack.points.waivedWhen));
+  const versionClass = `${pathwayId}@${pathwayVersion}`;
+  const offerClass = (f: Facts): string => {
+    let s = versionClass;
+    for (let i = 0; i < offerClassed.length; i++) s += `|${offerClassed[i]!(f)}`;
+    if (conditionsReadOffer) s += `|${f.offer?.sector ?? '-'}/${f.offer?.isco08 ?? '-'}`;
+    return s;
+  };
+
   return {
     pack,
     evaluateFacts,
     evaluate: (profile, asOf, offer) => evaluateFacts(deriveFacts(profile, asOf, offer)),
     offerBlock,
     profileBlock,
+    offerClass,
   };
 }

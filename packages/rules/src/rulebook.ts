@@ -56,6 +56,13 @@ export interface RuleBook {
    * and start date.
    */
   profileClosesAll(profile: EligibilityProfile, options: { asOf: string; pathways: readonly string[] }): boolean;
+  /**
+   * What of a job offer the evaluation of `pathways` on `asOf` turns on (see `CompiledPack.offerClass`): two offers
+   * with the same class give every person the same statuses, points, criterion statuses and gaps; only sentences
+   * quoting the offer differ. A round checks a person against many vacancies whose offers differ in pay and terms
+   * but mostly share a class, and evaluates them once per class.
+   */
+  offerClass(offer: OfferTermsInput, options: { asOf: string; pathways: readonly string[] }): string;
 }
 
 // The person's half of the facts is never read by offer-only checks (see CompiledPack.offerBlock); deriving facts
@@ -144,6 +151,15 @@ export function createRuleBook(packs: readonly RulePack[], options: CompileOptio
         if (c === undefined || c.profileBlock(facts) === undefined) return false;
       }
       return true;
+    },
+    offerClass(offer, { asOf, pathways }) {
+      const facts = deriveFacts(NOBODY, asOf, offer);
+      let s = '';
+      for (const id of pathways) {
+        const c = pick(id, asOf);
+        if (c !== undefined) s += `${c.offerClass(facts)};`;
+      }
+      return s;
     },
     offerBlockers: (offer, { asOf, pathways }) =>
       blockers(deriveFacts(NOBODY, asOf, offer), asOf, pathways, (c, f) => c.offerBlock(f)),

@@ -1,4 +1,4 @@
-import type { EligibilityProfile, LanguageTest } from '@corridor/domain';
+import type { EligibilityProfile, LanguageTest, OfferTermsInput } from '@corridor/domain';
 import { EligibilityResult } from '@corridor/domain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -379,6 +379,105 @@ describe('properties', () => {
       { numRuns: 500 },
     );
     expect(closed).toBeGreaterThan(500);
+  });
+  it('(c) offers of one class give every person the same result, but for the sentences that quote the offer', () => {
+    // A second offer differs from the first in pay and terms (and sometimes occupation or sector): most pairs share a
+    // class, the rest do not, and both must be common for the property to say anything.
+    const terms = fc.record({
+      sector: fc.constantFrom('Q', 'F', 'C'),
+      isco08: occupation,
+      sponsor: fc.boolean(),
+      hoursPerWeek: fc.constantFrom(20, 30, 39),
+      contract: fc.record({
+        type: fc.constantFrom('permanent', 'fixed_term', 'seasonal' as const),
+        months: fc.constantFrom(6, 12, 24),
+      }),
+      amount: fc.integer({ min: 20_000, max: 120_000 }),
+      period: fc.constantFrom('year', 'year', 'month', 'hour' as const),
+    });
+    const offerOf = (
+      destination: string,
+      currency: string,
+      t: typeof terms extends fc.Arbitrary<infer T> ? T : never,
+    ) => ({
+      destination,
+      sector: t.sector,
+      isco08: t.isco08,
+      sponsor: t.sponsor,
+      hoursPerWeek: t.hoursPerWeek,
+      contract: t.contract,
+      salary: {
+        amount:
+          t.period === 'month'
+            ? Math.round(t.amount / 12)
+            : t.period === 'hour'
+              ? Math.round(t.amount / 2000)
+              : t.amount,
+        currency,
+        period: t.period,
+      },
+    });
+    // What a result decides, without its sentences.
+    const decided = (results: EligibilityResult[]) =>
+      results.map((r) => ({
+        pathway: `${r.pathwayId}@${r.pathwayVersion}`,
+        status: r.status,
+        points: r.points,
+        criteria: r.criteria.map((c) => [c.id, c.status, c.points]),
+        gaps: (r.gaps ?? []).map((g) => [g.criterionId, g.bridge]),
+      }));
+    let same = 0;
+    let differ = 0;
+    fc.assert(
+      fc.property(
+        full,
+        fc.subarray([...OPTIONAL]),
+        fc.constantFrom(['DE', 'EUR'], ['AU', 'AUD'], ['GB', 'GBP'], ['FI', 'EUR'], ['JP', 'JPY'], ['CA', 'CAD']),
+        terms,
+        terms,
+        fc.subarray(['sector', 'isco08', 'sponsor', 'hoursPerWeek', 'contract', 'period'] as const),
+        fc.constantFrom('2024-06-01', '2025-09-01', '2026-01-15', '2026-08-01', '2027-05-01'),
+        (complete, dropped, [destination, currency], first, other, changed, asOf) => {
+          const profile: Record<string, unknown> = { ...complete };
+          for (const k of dropped) delete profile[k];
+          const second = { ...first, amount: other.amount };
+          for (const k of changed) Object.assign(second, { [k]: other[k] });
+          const a = offerOf(destination!, currency!, first);
+          const b = offerOf(destination!, currency!, second);
+          const pathways = book.list(asOf).map((p) => p.id);
+          if (book.offerClass(a, { asOf, pathways }) !== book.offerClass(b, { asOf, pathways })) {
+            differ++;
+            return;
+          }
+          same++;
+          const person = profile as EligibilityProfile;
+          expect(decided(book.evaluate(person, { asOf, pathways, offer: b }))).toEqual(
+            decided(book.evaluate(person, { asOf, pathways, offer: a })),
+          );
+        },
+      ),
+      { numRuns: 1_500 },
+    );
+    expect(same).toBeGreaterThan(150);
+    expect(differ).toBeGreaterThan(150);
+  });
+  it('(c) an offer class tells sectors apart when a condition reads the sector', () => {
+    // No shipped pack conditions a criterion on the offer's sector; this one does.
+    const pack = structuredClone(book.get('de-skilled-worker', '2026-01-15')!);
+    pack.criteria.find((c) => c.id === 'job-offer')!.appliesWhen = { kind: 'offerSectorIn', sectors: ['Q'] };
+    const sectorBook = createRuleBook([pack]);
+    const options = { asOf: '2026-01-15', pathways: [pack.id] };
+    // An offer for another country fails the job-offer criterion wherever it applies.
+    const health: OfferTermsInput = { destination: 'FR', sector: 'Q', isco08: '2221', sponsor: false };
+    const building: OfferTermsInput = { ...health, sector: 'F' };
+    expect(sectorBook.offerClass(health, options)).not.toBe(sectorBook.offerClass(building, options));
+    // Rightly so: the criterion applies to one and not the other.
+    const [inHealth] = sectorBook.evaluate(maria(), { ...options, offer: health });
+    const [inBuilding] = sectorBook.evaluate(maria(), { ...options, offer: building });
+    expect(crit(inHealth!, 'job-offer').status).toBe('unmet');
+    expect(crit(inBuilding!, 'job-offer').status).toBe('met');
+    // What this pack never reads of an offer does not split a class.
+    expect(sectorBook.offerClass({ ...health, sponsor: true }, options)).toBe(sectorBook.offerClass(health, options));
   });
   it('(b) evaluation is deterministic and does not depend on object identity', () => {
     fc.assert(

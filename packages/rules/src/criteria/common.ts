@@ -24,6 +24,12 @@ export interface KindCompiled {
   /** Decisive unless the pack says otherwise: has a threshold, not only points. */
   threshold: boolean;
   maxPoints: number;
+  /**
+   * For a kind whose check reads the job offer's terms: what of the offer its outcome turns on, as a short string
+   * (see `CompiledPack.offerClass`). Two offers with the same string give every person the same status and points;
+   * only the sentences, which quote the offer, may differ. Reads `f.offer` and `f.asOf`, never the person.
+   */
+  offerClass?: (f: Facts) => string;
 }
 /**
  * What a kind compiler gets: the criterion, its pack, and the caveat suffix (verification mark and caveat)

@@ -95,5 +95,18 @@ export function compileOccupation({ c, suffix }: KindContext<'occupation'>): Kin
       memo?.record(id, o);
       return undefined;
     },
+    // With the offer's occupation first, the outcome turns on the offered job's codes when it names one (else on
+    // the person's): the codes themselves are the class.
+    ...(subject === 'offerOrProfile'
+      ? {
+          offerClass: (f) => {
+            const offer = f.offer;
+            if (offer?.isco08 === undefined) return '-';
+            return offer.national === undefined || offer.national.length === 0
+              ? offer.isco08
+              : `${offer.isco08}${JSON.stringify(offer.national)}`;
+          },
+        }
+      : {}),
   };
 }

@@ -1,7 +1,8 @@
 import { compileCondition, FALSE, TRUE } from '../conditions.ts';
 import { inForcePicker } from '../dates.ts';
+import type { Facts } from '../facts.ts';
 import type { DatedMoney } from '../schema.ts';
-import { formatAmount, type KindCompiled, type KindContext } from './common.ts';
+import { formatAmount, type KindCompiled, type KindContext, type Out } from './common.ts';
 
 // ── job offers ────────────────────────────────────────────────────────────────────────────────────
 export function compileJobOffer({ c, pack, suffix }: KindContext<'jobOffer'>): KindCompiled {
@@ -16,59 +17,66 @@ export function compileJobOffer({ c, pack, suffix }: KindContext<'jobOffer'>): K
   const requireSponsor = c.requireSponsor;
   const minHours = c.minHoursPerWeek;
   const minMonths = c.minContractMonths;
+  const scratch: Out = { status: 'unknown', detail: '', need: '', have: '', points: 0, upside: 0 };
+  const check = (f: Facts, o: Out): undefined => {
+    o.need = need;
+    const offer = f.offer;
+    if (offer === undefined) {
+      o.status = 'unknown';
+      o.detail = noOffer;
+      o.have = 'no offer given';
+      return;
+    }
+    const to = offer.destination;
+    o.have = to === destination ? haveHere : to ? `offer in ${to}` : 'offer';
+    if (to !== undefined && to !== destination) {
+      o.status = 'unmet';
+      o.detail = `the offer is for ${to}, not ${destination}${suffix}`;
+      return;
+    }
+    // Joined as `a, b, c` in the order of the checks, without arrays.
+    let missing = '';
+    let failed = '';
+    if (requireSponsor) {
+      if (offer.sponsor === undefined) missing = 'whether the employer is a sponsor';
+      else if (!offer.sponsor) failed = 'the employer is not a sponsor';
+    }
+    if (minHours !== undefined) {
+      if (offer.hoursPerWeek === undefined) missing = missing ? `${missing}, hours per week` : 'hours per week';
+      else if (offer.hoursPerWeek < minHours)
+        failed = failed ? `${failed}, ${offer.hoursPerWeek} h/week` : `${offer.hoursPerWeek} h/week`;
+    }
+    if (contractTypes !== undefined) {
+      if (offer.contract === undefined) missing = missing ? `${missing}, contract type` : 'contract type';
+      else if (!contractTypes.includes(offer.contract.type))
+        failed = failed ? `${failed}, a ${offer.contract.type} contract` : `a ${offer.contract.type} contract`;
+    }
+    if (minMonths !== undefined && offer.contract?.type !== 'permanent') {
+      const months = offer.contract?.months;
+      if (months === undefined) missing = missing ? `${missing}, contract length` : 'contract length';
+      else if (months < minMonths)
+        failed = failed ? `${failed}, a ${months}-month contract` : `a ${months}-month contract`;
+    }
+    if (failed) {
+      o.status = 'unmet';
+      o.detail = `job offer: ${failed}${failedTail}`;
+    } else if (missing) {
+      o.status = 'unknown';
+      o.detail = `job offer given but missing ${missing}${suffix}`;
+    } else {
+      o.status = 'met';
+      o.detail = meets;
+    }
+  };
   return {
     hasPoints: false,
     threshold: true,
     maxPoints: 0,
-    check: (f, o) => {
-      o.need = need;
-      const offer = f.offer;
-      if (offer === undefined) {
-        o.status = 'unknown';
-        o.detail = noOffer;
-        o.have = 'no offer given';
-        return;
-      }
-      const to = offer.destination;
-      o.have = to === destination ? haveHere : to ? `offer in ${to}` : 'offer';
-      if (to !== undefined && to !== destination) {
-        o.status = 'unmet';
-        o.detail = `the offer is for ${to}, not ${destination}${suffix}`;
-        return;
-      }
-      // Joined as `a, b, c` in the order of the checks, without arrays.
-      let missing = '';
-      let failed = '';
-      if (requireSponsor) {
-        if (offer.sponsor === undefined) missing = 'whether the employer is a sponsor';
-        else if (!offer.sponsor) failed = 'the employer is not a sponsor';
-      }
-      if (minHours !== undefined) {
-        if (offer.hoursPerWeek === undefined) missing = missing ? `${missing}, hours per week` : 'hours per week';
-        else if (offer.hoursPerWeek < minHours)
-          failed = failed ? `${failed}, ${offer.hoursPerWeek} h/week` : `${offer.hoursPerWeek} h/week`;
-      }
-      if (contractTypes !== undefined) {
-        if (offer.contract === undefined) missing = missing ? `${missing}, contract type` : 'contract type';
-        else if (!contractTypes.includes(offer.contract.type))
-          failed = failed ? `${failed}, a ${offer.contract.type} contract` : `a ${offer.contract.type} contract`;
-      }
-      if (minMonths !== undefined && offer.contract?.type !== 'permanent') {
-        const months = offer.contract?.months;
-        if (months === undefined) missing = missing ? `${missing}, contract length` : 'contract length';
-        else if (months < minMonths)
-          failed = failed ? `${failed}, a ${months}-month contract` : `a ${months}-month contract`;
-      }
-      if (failed) {
-        o.status = 'unmet';
-        o.detail = `job offer: ${failed}${failedTail}`;
-      } else if (missing) {
-        o.status = 'unknown';
-        o.detail = `job offer given but missing ${missing}${suffix}`;
-      } else {
-        o.status = 'met';
-        o.detail = meets;
-      }
+    check,
+    // The check reads nothing but the offer: its status is the class.
+    offerClass: (f) => {
+      check(f, scratch);
+      return scratch.status;
     },
   };
 }
@@ -117,11 +125,7 @@ export function compileSalary({ c, pack, suffix }: KindContext<'salary'>): KindC
         o.have = 'not given';
         return;
       }
-      let annual = salary.amount * PER_YEAR[salary.period];
-      if (salary.period === 'hour') {
-        const h = f.offer?.hoursPerWeek;
-        annual = h === undefined ? Number.NaN : salary.amount * h * 52;
-      }
+      const annual = annualOf(salary, f.offer?.hoursPerWeek);
       let have = f.memo.salaryLabel;
       if (have === undefined) {
         have = `${salary.currency} ${formatAmount(salary.amount)}/${salary.period}`;
@@ -147,7 +151,7 @@ export function compileSalary({ c, pack, suffix }: KindContext<'salary'>): KindC
           bestNeed = bestNeed || th.label;
           continue;
         }
-        const ok = annual + 1e-9 >= (Number.isNaN(th.annual) ? Infinity : th.annual);
+        const ok = reaches(annual, th);
         if (ok && applies === TRUE) {
           met = th;
           break;
@@ -167,5 +171,34 @@ export function compileSalary({ c, pack, suffix }: KindContext<'salary'>): KindC
             ? `${have}: cannot compare with ${bestNeed}${Number.isNaN(annual) ? endOpenHours : endOpen}`
             : `${have} is below ${bestNeed}${endBelow}`;
     },
+    // Per tier, as the check reads it: no threshold captured, not comparable, reached or not. Whether a tier applies
+    // reads the person, so every tier is classed.
+    offerClass: (f) => {
+      const salary = f.offer?.salary;
+      if (salary === undefined) return '-';
+      const annual = annualOf(salary, f.offer?.hoursPerWeek);
+      let s = '';
+      for (let i = 0; i < tiers.length; i++) {
+        const th = tiers[i]!.thresholdOn(f.asOf);
+        s +=
+          th === undefined
+            ? 'u'
+            : th.currency !== salary.currency || Number.isNaN(annual)
+              ? 'o'
+              : reaches(annual, th)
+                ? 'y'
+                : 'n';
+      }
+      return s;
+    },
   };
 }
+
+/** A salary as a yearly amount; NaN for an hourly rate without hours per week. */
+function annualOf(salary: { amount: number; period: keyof typeof PER_YEAR }, hoursPerWeek: number | undefined): number {
+  if (salary.period !== 'hour') return salary.amount * PER_YEAR[salary.period];
+  return hoursPerWeek === undefined ? Number.NaN : salary.amount * hoursPerWeek * 52;
+}
+
+const reaches = (annual: number, th: CompiledThreshold): boolean =>
+  annual + 1e-9 >= (Number.isNaN(th.annual) ? Infinity : th.annual);
