@@ -137,12 +137,14 @@ try {
         listLength: ROUND_LIST_LENGTH,
       });
       let checks = 0;
+      let evaluations = 0;
       let listed = 0;
       let fingerprint = 0;
       for (const page of fresh)
         for (let i = 0; i < page.length; i += 250) {
           const built = await lists.forPage({ trainees: page.slice(i, i + 250) });
           checks += built.checks;
+          evaluations += built.evaluations;
           for (const list of built.lists)
             for (let j = 0; j < list.vacancyIds.length; j++) {
               listed++;
@@ -152,7 +154,8 @@ try {
         }
       const ms = performance.now() - started;
       log(
-        `  run ${run}${run === 0 ? ' (warm-up)' : ''}, lists alone: ${ms.toFixed(0)} ms; ${checks.toLocaleString('en')} exact checks, ` +
+        `  run ${run}${run === 0 ? ' (warm-up)' : ''}, lists alone: ${ms.toFixed(0)} ms; ${checks.toLocaleString('en')} exact checks ` +
+          `(${evaluations.toLocaleString('en')} evaluations of the rules), ` +
           `${listed.toLocaleString('en')} listed pairs, fingerprint ${fingerprint}`,
       );
       if (run > 0) listTimes.push(ms);
@@ -181,7 +184,7 @@ try {
       log(
         `  run ${run}${run === 0 ? ' (warm-up)' : ''}, ${mode.label}: ${ms.toFixed(0)} ms; ${s.trainees.toLocaleString('en')} trainees, ` +
           `${s.vacancies.toLocaleString('en')} vacancies, ${s.places.toLocaleString('en')} places; ` +
-          `${outcome.work.checks.toLocaleString('en')} exact checks, ${outcome.work.slicesOnThreads}/${outcome.work.slices} slices on worker threads, ` +
+          `${outcome.work.checks.toLocaleString('en')} exact checks (${outcome.work.evaluations.toLocaleString('en')} evaluations), ${outcome.work.slicesOnThreads}/${outcome.work.slices} slices on worker threads, ` +
           `${s.eligiblePairs.toLocaleString('en')} acceptable pairs found, ` +
           `${outcome.result.matches.length.toLocaleString('en')} matched, ${s.proposals.toLocaleString('en')} proposals; ` +
           `RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`,

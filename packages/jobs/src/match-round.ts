@@ -45,10 +45,11 @@ export type RunRoundOutcome =
       result: MatchRoundResult;
       instance: RoundInstance;
       /**
-       * Exact pair checks run to build the lists, slices of the cohort listed (in all, on worker threads), and why
-       * the threads could not start, if they could not (the round then listed everything on the job's thread).
+       * Exact pair checks run to build the lists and the evaluations of the rules they took (see `PairEvaluation`),
+       * slices of the cohort listed (in all, on worker threads), and why the threads could not start, if they could
+       * not (the round then listed everything on the job's thread).
        */
-      work: { checks: number; slices: number; slicesOnThreads: number; threadsFailed?: string };
+      work: { checks: number; evaluations: number; slices: number; slicesOnThreads: number; threadsFailed?: string };
     }
   | { status: 'skipped'; reason: string };
 
@@ -155,10 +156,12 @@ export async function runRound(
     const roundTrainees: RoundTrainee[] = [];
     const proposers = new Map<string, { ids: string[]; scores: number[] }>();
     let checks = 0;
+    let evaluations = 0;
     let pairs = 0;
     for (const page of pages) {
       const built = await page;
       checks += built.checks;
+      evaluations += built.evaluations;
       pairs += built.acceptable;
       for (const list of built.lists) {
         roundTrainees.push({ id: list.traineeId, ranking: list.vacancyIds });
@@ -259,7 +262,7 @@ export async function runRound(
       status: 'done',
       result,
       instance,
-      work: { checks, slices, slicesOnThreads, ...(threadsFailed ? { threadsFailed } : {}) },
+      work: { checks, evaluations, slices, slicesOnThreads, ...(threadsFailed ? { threadsFailed } : {}) },
     };
   });
 }

@@ -359,28 +359,44 @@ export function checkCandidate(
      * the WHO safeguard list keeps them out, before any offer is evaluated. Only without reasons.
      */
     manyVacancies?: boolean;
-    /**
-     * The caller has already asked `personClosesCombination` and `safeguardListCloses` for this trainee and a
-     * vacancy of this one's combination and kind, and neither closed it (a round's walk asks once per cell): not
-     * asked again.
-     */
-    opened?: boolean;
   } = {},
 ): CandidateCheck {
   const profile = trainee.status === 'active' ? profileOf(trainee) : undefined;
   if (!profile) return { ok: false, reasons: ["The trainee's record was erased."], filters: ['erased'] };
-  if (options.manyVacancies && options.reasons === false && !options.opened) {
+  if (options.manyVacancies && options.reasons === false) {
     if (closedToPerson(book, trainee, profile, pv)) return { ok: false, reasons: [], filters: ['pathway'] };
     if (closedBySafeguardList(trainee, profile, pv)) return { ok: false, reasons: [], filters: ['who-safeguard-list'] };
   }
+  const evaluated = evaluatePair(book, trainee, profile, pv, options.reasons !== false);
+  if (evaluated === undefined) return { ok: false, reasons: [], filters: ['pathway'] };
+  return vacancyFilters(evaluated, pv, bridges, options.reasons !== false);
+}
+
+/**
+ * The part of a check that reads the vacancy only through its start date, accepted pathways, offer (through its
+ * class: see `RuleBook.offerClass`) and the fees it leaves to the worker: the rules evaluated and the candidate
+ * built from them. Pairs that agree on those get the same evaluation, but for sentences quoting the offer, so
+ * without reasons a round evaluates them once (see `RoundLists`).
+ */
+export interface PairEvaluation {
+  candidate: MatchCandidate;
+  packVersions: Record<string, string>;
+}
+
+/**
+ * Undefined, without reasons, when no pathway qualifies: most people a large prefilter returns fail here, and when
+ * nobody will read why (no proposal to withdraw), the safeguards and the candidate are not worth building.
+ */
+function evaluatePair(
+  book: RuleBook,
+  trainee: TraineeForMatching,
+  profile: NonNullable<ReturnType<typeof eligibilityProfileOf>>,
+  pv: PreparedMatchVacancy,
+  reasons: boolean,
+): PairEvaluation | undefined {
   const results = book.evaluate(profile, { asOf: pv.startDate, pathways: pv.vacancy.pathways, offer: pv.offer });
-  // Most people a large prefilter returns fail here; when nobody will read why (no proposal to withdraw), the
-  // safeguards and the other filters are not worth building.
-  if (
-    options.reasons === false &&
-    !results.some((r) => r.status === 'eligible' || r.status === 'conditionally_eligible')
-  )
-    return { ok: false, reasons: [], filters: ['pathway'] };
+  if (!reasons && !results.some((r) => r.status === 'eligible' || r.status === 'conditionally_eligible'))
+    return undefined;
   const pathways: CandidatePathwayStatus[] = results.map((r) => ({
     pathwayId: r.pathwayId,
     status: r.status,
@@ -391,27 +407,63 @@ export function checkCandidate(
   // The WHO list is judged without the partnership here: matching decides whether this vacancy's G2G partnership
   // covers this trainee (member, or resident in its origin), which is narrower than "a G2G partnership exists".
   const safeguards = evaluateSafeguards(profile, { asOf: pv.startDate, costSharing: pv.vacancy.costSharing });
-  const candidate = candidateFromStored(trainee, profile, pathways, safeguards, pv.startDate);
+  return { candidate: candidateFromStored(trainee, profile, pathways, safeguards, pv.startDate), packVersions };
+}
+
+/** The rest of a check, which reads the vacancy itself: the hard filters and the language tolerance. */
+function vacancyFilters(
+  evaluated: PairEvaluation,
+  pv: PreparedMatchVacancy,
+  bridges: readonly OccupationBridge[] | undefined,
+  reasons: boolean,
+): CandidateCheck {
+  const { candidate, packVersions } = evaluated;
   const context = bridges ? { bridges } : {};
   // Most pairs a caller without reasons checks pass: the failures and their sentences only when one fails.
   const filtered =
-    options.reasons === false && hardFiltersPass(candidate, pv.vacancy, context)
+    !reasons && hardFiltersPass(candidate, pv.vacancy, context)
       ? undefined
       : checkHardFilters(candidate, pv.vacancy, context);
-  const reasons: string[] = [];
+  const failed: string[] = [];
   const filters: string[] = [];
   if (filtered && !filtered.ok) {
     for (const f of filtered.failures) {
-      reasons.push(f.reason);
+      failed.push(f.reason);
       filters.push(f.filter);
     }
   }
   const language = languageToleranceFailure(candidate, pv.vacancy);
   if (language) {
-    reasons.push(language);
+    failed.push(language);
     filters.push('language');
   }
-  return reasons.length > 0 ? { ok: false, reasons, filters } : { ok: true, candidate, packVersions };
+  return failed.length > 0 ? { ok: false, reasons: failed, filters } : { ok: true, candidate, packVersions };
+}
+
+/**
+ * For a round, which keeps evaluations itself (see `PairEvaluation`): the trainee's evaluation for this vacancy's
+ * kind of pair, without reasons (undefined when erased or when no pathway qualifies). The caller has already asked
+ * `personClosesCombination` and `safeguardListCloses`.
+ */
+export function roundPairEvaluation(
+  book: RuleBook,
+  trainee: TraineeForMatching,
+  pv: PreparedMatchVacancy,
+): PairEvaluation | undefined {
+  const profile = trainee.status === 'active' ? profileOf(trainee) : undefined;
+  return profile && evaluatePair(book, trainee, profile, pv, false);
+}
+
+/** For a round: whether an evaluated pair passes this vacancy's own filters (`vacancyFilters` without reasons). */
+export function roundPairPasses(
+  evaluated: PairEvaluation,
+  pv: PreparedMatchVacancy,
+  bridges: readonly OccupationBridge[],
+): boolean {
+  const { candidate } = evaluated;
+  return (
+    hardFiltersPass(candidate, pv.vacancy, { bridges }) && languageToleranceFailure(candidate, pv.vacancy) === undefined
+  );
 }
 
 /**

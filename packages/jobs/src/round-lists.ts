@@ -18,9 +18,12 @@ import type { RuleBook } from '@corridor/rules';
 import {
   checkCandidate,
   filledPlaces,
+  type PairEvaluation,
   type PreparedMatchVacancy,
   personClosesCombination,
   prepareMatchVacancy,
+  roundPairEvaluation,
+  roundPairPasses,
   ShortlistEdge,
   safeguardListCloses,
   satisfiableLanguageTokens,
@@ -38,7 +41,9 @@ import {
  * with experience counted) and checked exactly (rules with each offer as of its start date) until the list is full
  * and nobody unchecked could enter it, as match.vacancy builds a shortlist. Vacancies whose offer closes every
  * pathway they accept (`RuleBook.offerBlockers`) are never checked, and a set of vacancies the person's own blockers
- * or the WHO safeguard list close is skipped whole.
+ * or the WHO safeguard list close is skipped whole. Vacancies whose offers differ only in what the rules do not turn
+ * on (`RuleBook.offerClass`: pay above the same thresholds, say), with the same start date, pathways and fees left
+ * to the worker, share one evaluation of the rules per trainee; each still gets its own filters and score.
  */
 
 /** The placement rows a round reads (declined pairs are never listed; held places are re-proposed or kept). */
@@ -61,8 +66,10 @@ export interface TraineeList {
 export interface PageLists {
   /** In the page's order; trainees already placed are left out. */
   lists: TraineeList[];
-  /** Exact checks run. */
+  /** Exact checks run (pairs checked). */
   checks: number;
+  /** Of those, the ones whose rules were evaluated (the others shared an evaluation: see `evaluationClass`). */
+  evaluations: number;
   /** Acceptable pairs found (the engine's lists stop early, so this is at least the listed pairs). */
   acceptable: number;
 }
@@ -84,6 +91,11 @@ export interface PreparedRoundVacancy {
   declinedBy: ReadonlySet<string> | null;
   capacity: number;
   scorer: VacancyScorer;
+  /**
+   * Start date, pathways, offer class and fees left to the worker, numbered per round: a trainee's evaluation of the
+   * rules for one vacancy serves every vacancy of the same number (see `PairEvaluation`).
+   */
+  evaluationClass: number;
 }
 
 /** The placements of a vacancy that has none, shared. */
@@ -100,6 +112,7 @@ export class RoundLists {
   private readonly destinations = new Set<string>();
   private readonly combinations = new Map<string, number>();
   private readonly kinds = new Map<string, number>();
+  private readonly evaluationClasses = new Map<string, number>();
   /** The round's distinct start dates, in order: a cell's date is its position here, compared as a number. */
   private readonly startDates: string[];
   /** The first and last of them: the dates a trainee's experience is counted over for their bounds. */
@@ -144,6 +157,7 @@ export class RoundLists {
       if (!pv) continue;
       const scorer = vacancyScorer(pv.vacancy, { bridges: this.bridges });
       const declined = heldRows.filter((p) => p.status === 'declined').map((p) => p.trainee_id);
+      const offerClass = this.book.offerClass(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways });
       const v: PreparedRoundVacancy = {
         id: pv.vacancy.id,
         pv,
@@ -151,6 +165,10 @@ export class RoundLists {
         declinedBy: declined.length > 0 ? new Set(declined) : null,
         capacity: Math.max(0, row.headcount - filled),
         scorer,
+        evaluationClass: numbered(
+          this.evaluationClasses,
+          `${pv.combination}#${offerClass}#${pv.vacancy.costSharing?.workerFees ?? ''}`,
+        ),
       };
       this.prepared.push(v);
       if (
@@ -216,6 +234,8 @@ export class RoundLists {
     this.byId = new Map(this.prepared.map((v) => [v.id, v]));
     this.closedCombination = new Float64Array(this.combinations.size);
     this.closedKind = new Float64Array(this.kinds.size);
+    this.evaluatedAt = new Float64Array(this.evaluationClasses.size);
+    this.evaluated = new Array(this.evaluationClasses.size).fill(undefined);
   }
 
   /**
@@ -225,6 +245,9 @@ export class RoundLists {
    */
   private readonly closedCombination: Float64Array;
   private readonly closedKind: Float64Array;
+  /** Per evaluation class, `asking` when the trainee being listed was evaluated for it, and the evaluation. */
+  private readonly evaluatedAt: Float64Array;
+  private readonly evaluated: (PairEvaluation | undefined)[];
   private asked = 0;
 
   private nextTrainee(): number {
@@ -234,7 +257,7 @@ export class RoundLists {
 
   /** The lists of one page of the cohort. `yieldEvery`: give the event loop a turn every 1,000 checks. */
   async forPage(page: CohortPage, yieldEvery = false): Promise<PageLists> {
-    const result: PageLists = { lists: [], checks: 0, acceptable: 0 };
+    const result: PageLists = { lists: [], checks: 0, evaluations: 0, acceptable: 0 };
     for (const t of page.trainees) {
       if (t.placed || t.status !== 'active') continue;
       const statedList = t.stated;
@@ -294,7 +317,7 @@ export class RoundLists {
           }
           for (; g < h; g++) reachable[g]!.lowestId = lowest;
         }
-        const { closedCombination, closedKind } = this;
+        const { closedCombination, closedKind, evaluatedAt, evaluated } = this;
         // Groups by bound, best first, checked until nobody left can enter the list: the remaining vacancies
         // score at most this bound, and on an equal bound have an id no lower than the lowest one sharing it.
         // Within a cell (id order), once an id cannot enter on this bound, no later one can.
@@ -319,14 +342,17 @@ export class RoundLists {
             for (const v of cell.members) {
               if (edge.settled(bound, v.id)) break;
               if (v.declinedBy?.has(t.id)) continue;
-              const check = checkCandidate(this.book, t, v.pv, this.bridges, {
-                reasons: false,
-                manyVacancies: true,
-                opened: true,
-              });
+              let evaluation: PairEvaluation | undefined;
+              if (evaluatedAt[v.evaluationClass] === asking) evaluation = evaluated[v.evaluationClass];
+              else {
+                evaluation = roundPairEvaluation(this.book, t, v.pv);
+                evaluated[v.evaluationClass] = evaluation;
+                evaluatedAt[v.evaluationClass] = asking;
+                result.evaluations++;
+              }
               if (++result.checks % 1_000 === 0 && yieldEvery) await yieldToEventLoop();
-              if (!check.ok) continue;
-              const score = v.scorer.score(check.candidate);
+              if (evaluation === undefined || !roundPairPasses(evaluation, v.pv, this.bridges)) continue;
+              const score = v.scorer.score(evaluation.candidate);
               listed.push({ v, score });
               edge.offer(score, v.id);
               if (edge.settled(bound, lowestId)) break walk;

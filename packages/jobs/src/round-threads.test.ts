@@ -11,7 +11,7 @@ describe('RoundThreads', () => {
       const threads = await RoundThreads.start(2, init);
       expect(threads.available).toBe(true);
       const lists = await threads.run(0, { trainees: [] });
-      expect(lists).toEqual({ lists: [], checks: 0, acceptable: 0 });
+      expect(lists).toEqual({ lists: [], checks: 0, evaluations: 0, acceptable: 0 });
       await threads.close();
     }
   }, 60_000);
