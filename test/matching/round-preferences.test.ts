@@ -145,6 +145,46 @@ describe('cohort rounds with stated rank lists', () => {
     const rows = await t.database.db.selectFrom('trainee_round_preferences').selectAll().execute();
     expect(rows).toEqual([]);
   });
+
+  it("a vacancy with no place left is on nobody's list", async () => {
+    // Two more trainees like strong (engine order), one of whom takes the ICU's one place; and a second ICU with the
+    // same terms, which a round checks together with the first for each trainee (one check, one score), and which
+    // keeps its place.
+    const icu2 = await postVacancy(t, employer, { externalRef: 'icu-2', headcount: 1, partnershipId });
+    const programme = { partnershipId, cohort: '2026-A', track: 'away' as const };
+    const languages = [
+      { language: 'en', cefr: 'C1' as const },
+      { language: 'de', cefr: 'C1' as const },
+    ];
+    const taker = await postTrainee(t, provider, { externalRef: 'taker', programme, languages });
+    const other = await postTrainee(t, provider, { externalRef: 'other', programme, languages });
+    const before = await round();
+    for (const id of [strong, other])
+      expect(before.run.instance.trainees.find((x) => x.id === id)!.ranking).toEqual(
+        expect.arrayContaining([icu, icu2]),
+      );
+    const [held] = await placementsRepository.insertProposals(t.database.db, [
+      {
+        vacancy_id: icu,
+        trainee_id: taker,
+        source: 'shortlist',
+        match_round_id: null,
+        rank: null,
+        score: 0.5,
+        breakdown: [],
+        pathways: [],
+        pack_versions: {},
+        below_skill: false,
+      },
+    ]);
+    await t.database.db.updateTable('placements').set({ status: 'matched' }).where('id', '=', held!.id).execute();
+    const { run } = await round();
+    expect(run.instance.trainees.map((x) => x.id).sort()).toEqual([strong, other].sort());
+    for (const trainee of run.instance.trainees) {
+      expect(trainee.ranking).not.toContain(icu);
+      expect(trainee.ranking).toEqual(expect.arrayContaining([icu2, ward]));
+    }
+  });
 });
 
 describe('stated lists: who may state them, and bad input', () => {

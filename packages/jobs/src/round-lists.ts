@@ -66,9 +66,12 @@ export interface TraineeList {
 export interface PageLists {
   /** In the page's order; trainees already placed are left out. */
   lists: TraineeList[];
-  /** Exact checks run (pairs checked). */
+  /**
+   * Exact checks run: hard filters and a score, each for a set of alike vacancies (see `Alike`) that the trainee's
+   * list could still take.
+   */
   checks: number;
-  /** Of those, the ones whose rules were evaluated (the others shared an evaluation: see `evaluationClass`). */
+  /** The evaluations of the rules those checks took (alike sets of one class share one: see `evaluationClass`). */
   evaluations: number;
   /** Acceptable pairs found (the engine's lists stop early, so this is at least the listed pairs). */
   acceptable: number;
@@ -202,17 +205,23 @@ export class RoundLists {
       const cells = new Map<string, Cell>();
       for (const v of group.members) {
         const key = `${v.pv.combination}#${v.pv.safeguardKind}`;
-        const cell = cells.get(key);
-        if (cell) cell.members.push(v);
-        else
-          cells.set(key, {
+        let cell = cells.get(key);
+        if (!cell) {
+          cell = {
             startDate: v.pv.startDate,
             startIndex: dateIndex.get(v.pv.startDate)!,
             representative: v.pv,
             combination: numbered(this.combinations, v.pv.combination),
             kind: numbered(this.kinds, v.pv.safeguardKind),
-            members: [v],
-          });
+            alike: [],
+          };
+          cells.set(key, cell);
+        }
+        // Members in id order (the group's), so each set of alike ones is too.
+        const open = v.pv.vacancy.status === 'open' && v.capacity > 0;
+        const alike = cell.alike.find((a) => a.evaluationClass === v.evaluationClass && a.open === open);
+        if (alike) alike.members.push(v);
+        else cell.alike.push({ evaluationClass: v.evaluationClass, open, representative: v, members: [v] });
       }
       group.cells = [...cells.values()].sort((a, b) => compareIds(a.startDate, b.startDate));
       // All featuresOf reads of a vacancy but the dates (experience): its occupation, destination and languages.
@@ -339,22 +348,29 @@ export class RoundLists {
               closedKind[cell.kind] = closed;
             }
             if (closed !== asking) continue;
-            for (const v of cell.members) {
-              if (edge.settled(bound, v.id)) break;
-              if (v.declinedBy?.has(t.id)) continue;
+            // Alike vacancies pass or fail together, with one score; within them (id order), once an id cannot
+            // enter on that score, no later one can.
+            for (const alike of cell.alike) {
+              const first = alike.representative;
+              if (!alike.open || edge.settled(bound, first.id)) continue;
               let evaluation: PairEvaluation | undefined;
-              if (evaluatedAt[v.evaluationClass] === asking) evaluation = evaluated[v.evaluationClass];
+              if (evaluatedAt[alike.evaluationClass] === asking) evaluation = evaluated[alike.evaluationClass];
               else {
-                evaluation = roundPairEvaluation(this.book, t, v.pv);
-                evaluated[v.evaluationClass] = evaluation;
-                evaluatedAt[v.evaluationClass] = asking;
+                evaluation = roundPairEvaluation(this.book, t, first.pv);
+                evaluated[alike.evaluationClass] = evaluation;
+                evaluatedAt[alike.evaluationClass] = asking;
                 result.evaluations++;
+                if (result.evaluations % 1_000 === 0 && yieldEvery) await yieldToEventLoop();
               }
-              if (++result.checks % 1_000 === 0 && yieldEvery) await yieldToEventLoop();
-              if (evaluation === undefined || !roundPairPasses(evaluation, v.pv, this.bridges)) continue;
-              const score = v.scorer.score(evaluation.candidate);
-              listed.push({ v, score });
-              edge.offer(score, v.id);
+              result.checks++;
+              if (evaluation === undefined || !roundPairPasses(evaluation, first.pv, this.bridges)) continue;
+              const score = first.scorer.score(evaluation.candidate);
+              for (const v of alike.members) {
+                if (edge.settled(score, v.id)) break;
+                if (v.declinedBy?.has(t.id)) continue;
+                listed.push({ v, score });
+                edge.offer(score, v.id);
+              }
               if (edge.settled(bound, lowestId)) break walk;
             }
           }
@@ -409,6 +425,23 @@ interface Cell {
   representative: PreparedMatchVacancy;
   combination: number;
   kind: number;
+  /** The members, in sets that every trainee's check and score treat alike. */
+  alike: Alike[];
+}
+
+/**
+ * A cell's vacancies of one evaluation class (`PreparedRoundVacancy.evaluationClass`), open with a place or not.
+ * Everything else a check and a score read of a vacancy is the cell's, or its group's: occupation, destination,
+ * required languages and experience, who pays what (`VacancyScorer.boundKey`), start date, pathways, sector and
+ * partnership. So a trainee either passes every one of them with the same score, or none: one check and one score
+ * each, and the members differ only in their ids and who declined them.
+ */
+interface Alike {
+  evaluationClass: number;
+  /** Open, with a place left: a vacancy that is not never passes the hard filters. */
+  open: boolean;
+  /** The first member: what the trainee is checked and scored against. */
+  representative: PreparedRoundVacancy;
   /** In id order. */
   members: PreparedRoundVacancy[];
 }
