@@ -36,6 +36,7 @@ import {
   type RankedCandidate,
   rankCandidates,
   scorePair,
+  type VacancyScorer,
   vacancyScorer,
 } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
@@ -454,16 +455,13 @@ export function roundPairEvaluation(
   return profile && evaluatePair(book, trainee, profile, pv, false);
 }
 
-/** For a round: whether an evaluated pair passes this vacancy's own filters (`vacancyFilters` without reasons). */
-export function roundPairPasses(
-  evaluated: PairEvaluation,
-  pv: PreparedMatchVacancy,
-  bridges: readonly OccupationBridge[],
-): boolean {
+/**
+ * For a round: whether an evaluated pair passes this vacancy's own filters (`vacancyFilters` without reasons), with
+ * the hard filters asked of the vacancy's scorer (prepared with the round's bridges).
+ */
+export function roundPairPasses(evaluated: PairEvaluation, pv: PreparedMatchVacancy, scorer: VacancyScorer): boolean {
   const { candidate } = evaluated;
-  return (
-    hardFiltersPass(candidate, pv.vacancy, { bridges }) && languageToleranceFailure(candidate, pv.vacancy) === undefined
-  );
+  return scorer.passesHardFilters(candidate) && languageToleranceFailure(candidate, pv.vacancy) === undefined;
 }
 
 /**

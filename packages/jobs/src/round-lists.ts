@@ -186,6 +186,7 @@ export class RoundLists {
           required: minimumLanguageTokens(pv.vacancy.requirements?.languages ?? []),
           members: [],
           cells: [],
+          cellStarts: new Int32Array(0),
           lowestId: pv.vacancy.id,
         };
         groups.set(scorer.boundKey, group);
@@ -224,6 +225,7 @@ export class RoundLists {
         else cell.alike.push({ evaluationClass: v.evaluationClass, open, representative: v, members: [v] });
       }
       group.cells = [...cells.values()].sort((a, b) => compareIds(a.startDate, b.startDate));
+      group.cellStarts = Int32Array.from(group.cells, (c) => c.startIndex);
       // All featuresOf reads of a vacancy but the dates (experience): its occupation, destination and languages.
       const first = group.members[0]!.pv.vacancy;
       const bucketKey = `${first.isco08}|${first.destination}`;
@@ -334,7 +336,11 @@ export class RoundLists {
         walk: for (const { group, bound, lowestId } of reachable) {
           if (edge.settled(bound, lowestId)) break;
           const cells = group.cells;
-          for (let c = earliestIndex === 0 ? 0 : firstCellFrom(cells, earliestIndex); c < cells.length; c++) {
+          for (
+            let c = earliestIndex === 0 ? 0 : firstCellFrom(group.cellStarts, earliestIndex);
+            c < cells.length;
+            c++
+          ) {
             const cell = cells[c]!;
             let closed = closedCombination[cell.combination]!;
             if (closed < asking) {
@@ -363,7 +369,7 @@ export class RoundLists {
                 if (result.evaluations % 1_000 === 0 && yieldEvery) await yieldToEventLoop();
               }
               result.checks++;
-              if (evaluation === undefined || !roundPairPasses(evaluation, first.pv, this.bridges)) continue;
+              if (evaluation === undefined || !roundPairPasses(evaluation, first.pv, first.scorer)) continue;
               const score = first.scorer.score(evaluation.candidate);
               for (const v of alike.members) {
                 if (edge.settled(score, v.id)) break;
@@ -398,6 +404,8 @@ interface BoundGroup {
   members: PreparedRoundVacancy[];
   /** The members by start date and pathways, earliest first (each in id order). */
   cells: Cell[];
+  /** Each cell's `startIndex`, in the same order: searched without reading the cells themselves. */
+  cellStarts: Int32Array;
   /** The lowest member id. */
   lowestId: string;
 }
@@ -446,13 +454,13 @@ interface Alike {
   members: PreparedRoundVacancy[];
 }
 
-/** The first of the cells (by start date) starting on or after the round's start date at `startIndex`. */
-function firstCellFrom(cells: readonly Cell[], startIndex: number): number {
+/** The first of a group's cells (by start date) starting on or after the round's start date at `startIndex`. */
+function firstCellFrom(cellStarts: Int32Array, startIndex: number): number {
   let lo = 0;
-  let hi = cells.length;
+  let hi = cellStarts.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (cells[mid]!.startIndex < startIndex) lo = mid + 1;
+    if (cellStarts[mid]! < startIndex) lo = mid + 1;
     else hi = mid;
   }
   return lo;

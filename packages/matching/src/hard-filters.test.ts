@@ -5,9 +5,11 @@ import {
   checkPrepared,
   type HardFilterId,
   type HardFilterResult,
+  hardFiltersPass,
   passesHardFilters,
 } from './hard-filters.ts';
 import { prepareVacancy } from './prepared-vacancy.ts';
+import { vacancyScorer } from './scoring.ts';
 import { hospitalVacancy, nurse } from './test-fixtures.ts';
 
 const failedIds = (r: HardFilterResult): HardFilterId[] => (r.ok ? [] : r.failures.map((f) => f.filter));
@@ -217,6 +219,11 @@ describe('checkHardFilters', () => {
         });
         const pv = prepareVacancy(v);
         expect(passesHardFilters(c, pv, r.direct)).toBe(checkPrepared(c, pv, r.direct).ok);
+        // A vacancy's scorer answers for it as the filters do, with the bridges it was made with.
+        if (!r.direct) {
+          expect(vacancyScorer(v).passesHardFilters(c)).toBe(hardFiltersPass(c, v));
+          expect(vacancyScorer(v, { bridges: [] }).passesHardFilters(c)).toBe(hardFiltersPass(c, v, { bridges: [] }));
+        }
       }),
       { numRuns: 1000 },
     );

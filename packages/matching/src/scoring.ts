@@ -258,6 +258,12 @@ export interface VacancyScorer {
    */
   readonly boundKey: string;
   score(c: MatchCandidate): number;
+  /**
+   * `hardFiltersPass` for this vacancy (no direct application), with the bridges it was prepared with: for a caller
+   * that holds the scorer and checks many candidates against it (a round), without looking the vacancy's
+   * preparation up again for each.
+   */
+  passesHardFilters(c: MatchCandidate): boolean;
   upperBound(f: RankingFeatures): number;
   featuresOf(c: MatchCandidate): RankingFeatures;
   /** The months of this experience `featuresOf` counts for the vacancy (its occupation or one bridged into it). */
@@ -290,6 +296,7 @@ export function vacancyScorer(
       `${+cs.employerPaysTraining}${+cs.employerPaysTravel}${+cs.employerPaysVisa}`,
     ].join('|'),
     score: (c) => scorePrepared(c, pv),
+    passesHardFilters: (c) => passesHardFilters(c, pv),
     upperBound: (f) => upperBoundPrepared(f, pv),
     featuresOf: (c) => featuresOf(c, pv),
     experienceMonths: (experience) => relevantExperienceMonths({ experience }, pv),
