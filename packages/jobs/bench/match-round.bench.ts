@@ -146,9 +146,9 @@ try {
           checks += built.checks;
           evaluations += built.evaluations;
           for (const list of built.lists)
-            for (let j = 0; j < list.vacancyIds.length; j++) {
+            for (let j = 0; j < list.vacancies.length; j++) {
               listed++;
-              fingerprint = (fingerprint * 31 + position.get(list.vacancyIds[j]!)!) | 0;
+              fingerprint = (fingerprint * 31 + position.get(lists.prepared[list.vacancies[j]!]!.id)!) | 0;
               fingerprint = (fingerprint * 31 + Math.round(list.scores[j]! * 1e6)) | 0;
             }
         }

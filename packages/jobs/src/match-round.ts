@@ -7,18 +7,12 @@ import {
   roundRankingsRepository,
   type TraineeForMatching,
 } from '@corridor/db';
-import {
-  DEFAULT_OCCUPATION_BRIDGES,
-  type RoundInstance,
-  type RoundTrainee,
-  type RoundVacancy,
-  rankCandidates,
-  runMatchRound,
-} from '@corridor/matching';
+import { DEFAULT_OCCUPATION_BRIDGES, type RoundInstance, rankCandidates } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
 import { checkCandidate, type MatchingOptions, PlacementChanges, placementFields } from './match-vacancy.ts';
-import { type CohortPage, compareIds, type PageLists, RoundLists, type RoundVacancyRow } from './round-lists.ts';
+import { assembleRound, instanceOf, matchAssembled } from './round-instance.ts';
+import { type CohortPage, type PageLists, RoundLists, type RoundVacancyRow, type TraineeList } from './round-lists.ts';
 import { defaultRoundThreads, RoundThreads } from './round-threads.ts';
 
 /** Longest list a trainee submits, as in the NRMP's practical limit; the engine's order fills it. */
@@ -39,7 +33,7 @@ export interface RoundOptions extends MatchingOptions {
 }
 
 export type RunRoundOutcome =
-  /** `instance` is the round as deferred acceptance saw it, for checkers such as `findBlockingPairs`. */
+  /** `instance` is the round as deferred acceptance saw it, for checkers such as `findBlockingPairs` (built when first read). */
   | {
       status: 'done';
       result: MatchRoundResult;
@@ -153,57 +147,28 @@ export async function runRound(
       await threads?.close();
     }
 
-    const roundTrainees: RoundTrainee[] = [];
-    const proposers = new Map<string, { ids: string[]; scores: number[] }>();
     let checks = 0;
     let evaluations = 0;
     let pairs = 0;
+    const traineeLists: TraineeList[] = [];
     for (const page of pages) {
       const built = await page;
       checks += built.checks;
       evaluations += built.evaluations;
       pairs += built.acceptable;
-      for (const list of built.lists) {
-        roundTrainees.push({ id: list.traineeId, ranking: list.vacancyIds });
-        for (let i = 0; i < list.vacancyIds.length; i++) {
-          const id = list.vacancyIds[i]!;
-          let p = proposers.get(id);
-          if (!p) {
-            p = { ids: [], scores: [] };
-            proposers.set(id, p);
-          }
-          p.ids.push(list.traineeId);
-          p.scores.push(list.scores[i]!);
-        }
-      }
+      for (const list of built.lists) traineeLists.push(list);
     }
-
-    // The lists' wrappers and scores are copied out: let them go before deferred acceptance builds its own arrays
-    // (at a million trainees they are hundreds of megabytes).
+    // Lists name vacancies by position in `prepared`: they are ranked and matched as arrays (see round-instance.ts).
+    const assembled = assembleRound(
+      traineeLists,
+      prepared.map((v) => ({ id: v.id, capacity: v.capacity, ownOrder: statedByVacancy.get(v.id) })),
+    );
+    // The lists are copied out: let them go before deferred acceptance builds its own arrays (at a million trainees
+    // they are hundreds of megabytes).
     const slices = pages.length;
     pages.length = 0;
-    const roundVacancies: RoundVacancy[] = prepared.map(({ pv, capacity }) => {
-      const { ids: listedBy, scores } = proposers.get(pv.vacancy.id) ?? { ids: [], scores: [] };
-      const own = statedByVacancy.get(pv.vacancy.id);
-      const ranking = new Map<string, number>();
-      if (own) {
-        // The employer's own order; a trainee it did not rank is not acceptable to it (as in the NRMP).
-        const position = new Map(own.map((id, i) => [id, i]));
-        for (const id of listedBy) {
-          const at = position.get(id);
-          if (at !== undefined) ranking.set(id, at);
-        }
-        return { id: pv.vacancy.id, capacity, ranking };
-      }
-      // By score, then trainee id.
-      const order = listedBy.map((_, i) => i);
-      order.sort((a, b) => scores[b]! - scores[a]! || compareIds(listedBy[a]!, listedBy[b]!));
-      for (let i = 0; i < order.length; i++) ranking.set(listedBy[order[i]!]!, i);
-      return { id: pv.vacancy.id, capacity, ranking };
-    });
-    proposers.clear();
-    const instance: RoundInstance = { trainees: roundTrainees, vacancies: roundVacancies };
-    const outcome = runMatchRound(instance);
+    traineeLists.length = 0;
+    const outcome = matchAssembled(assembled);
 
     // Propose the matched pairs, with the full explanation (built for these pairs only).
     const byId = lists.byId;
@@ -250,18 +215,22 @@ export async function runRound(
       unfilled: outcome.unfilled,
       unmatchedTrainees: outcome.unmatchedTrainees,
       stats: {
-        trainees: roundTrainees.length,
-        vacancies: roundVacancies.length,
-        places: roundVacancies.reduce((sum, v) => sum + v.capacity, 0),
+        trainees: assembled.traineeIds.length,
+        vacancies: prepared.length,
+        places: prepared.reduce((sum, v) => sum + v.capacity, 0),
         eligiblePairs: pairs,
         proposals: outcome.stats.proposals,
       },
     };
     await matchRoundsRepository.markDone(trx, roundId, result);
+    let instance: RoundInstance | undefined;
     return {
       status: 'done',
       result,
-      instance,
+      get instance() {
+        instance ??= instanceOf(assembled);
+        return instance;
+      },
       work: { checks, evaluations, slices, slicesOnThreads, ...(threadsFailed ? { threadsFailed } : {}) },
     };
   });

@@ -59,7 +59,8 @@ export interface RoundListsOptions {
 /** One trainee's list, best first. */
 export interface TraineeList {
   traineeId: string;
-  vacancyIds: string[];
+  /** Positions in `RoundLists.prepared` (which every thread of a round prepares alike). */
+  vacancies: number[];
   scores: number[];
 }
 
@@ -88,6 +89,8 @@ export interface CohortPage {
 export interface PreparedRoundVacancy {
   /** `pv.vacancy.id`, read here by the walk without two more objects. */
   id: string;
+  /** Its position in `RoundLists.prepared`: how lists name it. */
+  index: number;
   pv: PreparedMatchVacancy;
   held: ReadonlyMap<string, RoundPlacement>;
   /** The trainees who declined it (never listed for it); null when nobody has, as for most vacancies. */
@@ -163,6 +166,7 @@ export class RoundLists {
       const offerClass = this.book.offerClass(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways });
       const v: PreparedRoundVacancy = {
         id: pv.vacancy.id,
+        index: this.prepared.length,
         pv,
         held,
         declinedBy: declined.length > 0 ? new Set(declined) : null,
@@ -388,7 +392,7 @@ export class RoundLists {
       if (statedList) result.acceptable += listed.length;
       result.lists.push({
         traineeId: t.id,
-        vacancyIds: listed.map((l) => l.v.id),
+        vacancies: listed.map((l) => l.v.index),
         scores: listed.map((l) => l.score),
       });
     }

@@ -1,0 +1,158 @@
+import type { CompiledRound, RoundInstance, RoundResult } from '@corridor/matching';
+import { deferredAcceptance } from '@corridor/matching';
+import { compareIds, type TraineeList } from './round-lists.ts';
+
+/**
+ * A round's lists put together in integer form for deferred acceptance (`CompiledRound`), without a map keyed by id
+ * per list entry: each trainee's list already names vacancies by their position among the round's (see
+ * `TraineeList.vacancies`), so a vacancy's candidates are gathered by position, ranked (the employer's own order, or
+ * by score, then trainee id), and handed over as arrays. At a million trainees, 4.8M entries went through maps
+ * keyed by id three times over (gathering, the vacancies' rankings, compiling them back to positions).
+ *
+ * Pure: the same lists give the same instance, and `runMatchRound(instance())` gives the same result as `run`
+ * (tested against it).
+ */
+
+/** A vacancy of the round as this needs it: its id, places left and, if its employer stated one, its own order. */
+export interface InstanceVacancy {
+  id: string;
+  capacity: number;
+  /** The employer's own order of candidates; those it leaves out are not acceptable to it. */
+  ownOrder: readonly string[] | undefined;
+}
+
+export interface AssembledRound {
+  /** Trainee ids in the cohort's order (position = trainee index). */
+  traineeIds: string[];
+  vacancies: readonly InstanceVacancy[];
+  /** Every list, acceptable entries or not: trainee t's entries are [listStart[t], listStart[t + 1]). */
+  listStart: Int32Array;
+  listVacancy: Int32Array;
+  /** The vacancy's rank of the trainee at each entry; -1 where the employer's own order leaves them out. */
+  listRank: Int32Array;
+}
+
+export function assembleRound(lists: readonly TraineeList[], vacancies: readonly InstanceVacancy[]): AssembledRound {
+  let entries = 0;
+  for (const list of lists) entries += list.vacancies.length;
+  const traineeIds: string[] = new Array(lists.length);
+  const listStart = new Int32Array(lists.length + 1);
+  const listVacancy = new Int32Array(entries);
+  const score = new Float64Array(entries);
+  const traineeOf = new Int32Array(entries);
+  // Entries per vacancy, then (as running sums) where each vacancy's entries start in `byVacancy`.
+  const from = new Int32Array(vacancies.length + 1);
+  // Cohort pages come in id order: then a trainee's position breaks ties between equal scores as their id would.
+  let inIdOrder = true;
+  let k = 0;
+  for (let t = 0; t < lists.length; t++) {
+    const list = lists[t]!;
+    traineeIds[t] = list.traineeId;
+    if (t > 0 && compareIds(traineeIds[t - 1]!, list.traineeId) >= 0) inIdOrder = false;
+    listStart[t] = k;
+    for (let j = 0; j < list.vacancies.length; j++, k++) {
+      const v = list.vacancies[j]!;
+      listVacancy[k] = v;
+      score[k] = list.scores[j]!;
+      traineeOf[k] = t;
+      from[v + 1]!++;
+    }
+  }
+  listStart[lists.length] = k;
+  for (let v = 0; v < vacancies.length; v++) from[v + 1]! += from[v]!;
+  const byVacancy = new Int32Array(entries);
+  const filled = from.slice(0, vacancies.length);
+  for (let e = 0; e < entries; e++) byVacancy[filled[listVacancy[e]!]!++] = e;
+
+  const listRank = new Int32Array(entries).fill(-1);
+  const byScore = (a: number, b: number): number =>
+    score[b]! - score[a]! ||
+    (inIdOrder ? traineeOf[a]! - traineeOf[b]! : compareIds(traineeIds[traineeOf[a]!]!, traineeIds[traineeOf[b]!]!));
+  for (let v = 0; v < vacancies.length; v++) {
+    const start = from[v]!;
+    const end = from[v + 1]!;
+    if (start === end) continue;
+    const own = vacancies[v]!.ownOrder;
+    if (own) {
+      // The employer's own order; a trainee it did not rank stays at -1, not acceptable to it (as in the NRMP).
+      const position = new Map(own.map((id, i) => [id, i]));
+      for (let i = start; i < end; i++) {
+        const e = byVacancy[i]!;
+        listRank[e] = position.get(traineeIds[traineeOf[e]!]!) ?? -1;
+      }
+      continue;
+    }
+    // By score, then trainee id.
+    const order = Array.from(byVacancy.subarray(start, end));
+    order.sort(byScore);
+    for (let i = 0; i < order.length; i++) listRank[order[i]!] = i;
+  }
+  return { traineeIds, vacancies, listStart, listVacancy, listRank };
+}
+
+/** The round as deferred acceptance takes it: only the entries both sides accept. */
+export function compiledRound(round: AssembledRound): CompiledRound {
+  const { traineeIds, vacancies, listStart, listVacancy, listRank } = round;
+  let acceptable = 0;
+  for (let e = 0; e < listRank.length; e++) if (listRank[e]! >= 0) acceptable++;
+  const start = new Int32Array(traineeIds.length + 1);
+  const vacancy = new Int32Array(acceptable);
+  const rank = new Int32Array(acceptable);
+  let k = 0;
+  for (let t = 0; t < traineeIds.length; t++) {
+    start[t] = k;
+    for (let e = listStart[t]!; e < listStart[t + 1]!; e++) {
+      if (listRank[e]! < 0) continue;
+      vacancy[k] = listVacancy[e]!;
+      rank[k] = listRank[e]!;
+      k++;
+    }
+  }
+  start[traineeIds.length] = k;
+  return {
+    traineeCount: traineeIds.length,
+    vacancyCount: vacancies.length,
+    capacity: Int32Array.from(vacancies, (v) => v.capacity),
+    listStart: start,
+    listVacancy: vacancy,
+    listRank: rank,
+  };
+}
+
+/** Deferred acceptance over the assembled round, its result in ids (as `runMatchRound` gives it). */
+export function matchAssembled(round: AssembledRound): RoundResult {
+  const compiled = compiledRound(round);
+  const { traineeMatch, held, proposals } = deferredAcceptance(compiled);
+  const matches: RoundResult['matches'] = [];
+  const unmatchedTrainees: string[] = [];
+  for (let t = 0; t < compiled.traineeCount; t++) {
+    const v = traineeMatch[t]!;
+    if (v >= 0) matches.push({ traineeId: round.traineeIds[t]!, vacancyId: round.vacancies[v]!.id });
+    else unmatchedTrainees.push(round.traineeIds[t]!);
+  }
+  const unfilled: RoundResult['unfilled'] = [];
+  for (let v = 0; v < compiled.vacancyCount; v++) {
+    const places = compiled.capacity[v]! - held[v]!;
+    if (places > 0) unfilled.push({ vacancyId: round.vacancies[v]!.id, places });
+  }
+  return { matches, unfilled, unmatchedTrainees, stats: { proposals } };
+}
+
+/** The round by ids (`RoundInstance`), for checkers such as `findBlockingPairs`: built only when asked for. */
+export function instanceOf(round: AssembledRound): RoundInstance {
+  const { traineeIds, vacancies, listStart, listVacancy, listRank } = round;
+  const rankings = vacancies.map(() => new Map<string, number>());
+  const trainees = traineeIds.map((id, t) => {
+    const ranking: string[] = [];
+    for (let e = listStart[t]!; e < listStart[t + 1]!; e++) {
+      const v = listVacancy[e]!;
+      ranking.push(vacancies[v]!.id);
+      if (listRank[e]! >= 0) rankings[v]!.set(id, listRank[e]!);
+    }
+    return { id, ranking };
+  });
+  return {
+    trainees,
+    vacancies: vacancies.map((v, i) => ({ id: v.id, capacity: v.capacity, ranking: rankings[i]! })),
+  };
+}
