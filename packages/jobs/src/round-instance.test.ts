@@ -7,7 +7,9 @@ import { compareIds, type TraineeList } from './round-lists.ts';
 /** The instance as rounds built it by id before: each vacancy's candidates by score, then id, or its own order. */
 function byIds(lists: readonly TraineeList[], vacancies: { id: string; capacity: number; ownOrder?: string[] }[]) {
   const listedBy = vacancies.map(() => [] as { id: string; score: number }[]);
-  for (const l of lists) l.vacancies.forEach((v, j) => listedBy[v]!.push({ id: l.traineeId, score: l.scores[j]! }));
+  for (const l of lists)
+    for (let j = 0; j < l.vacancies.length; j++)
+      listedBy[l.vacancies[j]!]!.push({ id: l.traineeId, score: l.scores[j]! });
   const instance: RoundInstance = {
     trainees: lists.map((l) => ({ id: l.traineeId, ranking: l.vacancies.map((v) => vacancies[v]!.id) })),
     vacancies: vacancies.map((v, i) => {
@@ -17,10 +19,10 @@ function byIds(lists: readonly TraineeList[], vacancies: { id: string; capacity:
           const at = v.ownOrder.indexOf(id);
           if (at >= 0) ranking.set(id, at);
         }
-      } else
-        [...listedBy[i]!]
-          .sort((a, b) => b.score - a.score || compareIds(a.id, b.id))
-          .forEach(({ id }, rank) => ranking.set(id, rank));
+      } else {
+        const ranked = [...listedBy[i]!].sort((a, b) => b.score - a.score || compareIds(a.id, b.id));
+        for (let rank = 0; rank < ranked.length; rank++) ranking.set(ranked[rank]!.id, rank);
+      }
       return { id: v.id, capacity: v.capacity, ranking };
     }),
   };

@@ -1,5 +1,5 @@
 import type { CompiledRound, RoundInstance, RoundResult } from '@corridor/matching';
-import { deferredAcceptance } from '@corridor/matching';
+import { deferredAcceptance, roundResultOf } from '@corridor/matching';
 import { compareIds, type TraineeList } from './round-lists.ts';
 
 /**
@@ -122,20 +122,12 @@ export function compiledRound(round: AssembledRound): CompiledRound {
 /** Deferred acceptance over the assembled round, its result in ids (as `runMatchRound` gives it). */
 export function matchAssembled(round: AssembledRound): RoundResult {
   const compiled = compiledRound(round);
-  const { traineeMatch, held, proposals } = deferredAcceptance(compiled);
-  const matches: RoundResult['matches'] = [];
-  const unmatchedTrainees: string[] = [];
-  for (let t = 0; t < compiled.traineeCount; t++) {
-    const v = traineeMatch[t]!;
-    if (v >= 0) matches.push({ traineeId: round.traineeIds[t]!, vacancyId: round.vacancies[v]!.id });
-    else unmatchedTrainees.push(round.traineeIds[t]!);
-  }
-  const unfilled: RoundResult['unfilled'] = [];
-  for (let v = 0; v < compiled.vacancyCount; v++) {
-    const places = compiled.capacity[v]! - held[v]!;
-    if (places > 0) unfilled.push({ vacancyId: round.vacancies[v]!.id, places });
-  }
-  return { matches, unfilled, unmatchedTrainees, stats: { proposals } };
+  return roundResultOf(
+    compiled,
+    deferredAcceptance(compiled),
+    (t) => round.traineeIds[t]!,
+    (v) => round.vacancies[v]!.id,
+  );
 }
 
 /** The round by ids (`RoundInstance`), for checkers such as `findBlockingPairs`: built only when asked for. */

@@ -216,19 +216,32 @@ export function deferredAcceptance(round: CompiledRound): DeferredAcceptanceOutc
 /** Runs a match round on ids: validate and compile, run deferred acceptance, translate back. */
 export function runMatchRound(instance: RoundInstance): RoundResult {
   const compiled = compileRound(instance);
-  const { traineeMatch, held, proposals } = deferredAcceptance(compiled);
+  return roundResultOf(
+    compiled,
+    deferredAcceptance(compiled),
+    (t) => instance.trainees[t]!.id,
+    (v) => instance.vacancies[v]!.id,
+  );
+}
+
+/** Deferred acceptance's outcome on a compiled round, in ids: `traineeId` and `vacancyId` name each index. */
+export function roundResultOf(
+  compiled: CompiledRound,
+  { traineeMatch, held, proposals }: DeferredAcceptanceOutcome,
+  traineeId: (t: number) => string,
+  vacancyId: (v: number) => string,
+): RoundResult {
   const matches: RoundResult['matches'] = [];
   const unmatchedTrainees: string[] = [];
   for (let t = 0; t < compiled.traineeCount; t++) {
     const v = traineeMatch[t]!;
-    const traineeId = instance.trainees[t]!.id;
-    if (v >= 0) matches.push({ traineeId, vacancyId: instance.vacancies[v]!.id });
-    else unmatchedTrainees.push(traineeId);
+    if (v >= 0) matches.push({ traineeId: traineeId(t), vacancyId: vacancyId(v) });
+    else unmatchedTrainees.push(traineeId(t));
   }
   const unfilled: RoundResult['unfilled'] = [];
   for (let v = 0; v < compiled.vacancyCount; v++) {
     const places = compiled.capacity[v]! - held[v]!;
-    if (places > 0) unfilled.push({ vacancyId: instance.vacancies[v]!.id, places });
+    if (places > 0) unfilled.push({ vacancyId: vacancyId(v), places });
   }
   return { matches, unfilled, unmatchedTrainees, stats: { proposals } };
 }

@@ -8,6 +8,7 @@ export {
   type RoundResult,
   type RoundTrainee,
   type RoundVacancy,
+  roundResultOf,
   runMatchRound,
 } from './deferred-acceptance.ts';
 export { MatchingInputError } from './errors.ts';
