@@ -270,7 +270,7 @@ export class RoundLists {
     return this.asked;
   }
 
-  /** The lists of one page of the cohort. `yieldEvery`: give the event loop a turn every 1,000 checks. */
+  /** The lists of one page of the cohort. `yieldEvery`: give the event loop a turn every 1,000 evaluations. */
   async forPage(page: CohortPage, yieldEvery = false): Promise<PageLists> {
     const result: PageLists = { lists: [], checks: 0, evaluations: 0, acceptable: 0 };
     for (const t of page.trainees) {
@@ -334,8 +334,8 @@ export class RoundLists {
         }
         const { closedCombination, closedKind, evaluatedAt, evaluated } = this;
         // Groups by bound, best first, checked until nobody left can enter the list: the remaining vacancies
-        // score at most this bound, and on an equal bound have an id no lower than the lowest one sharing it.
-        // Within a cell (id order), once an id cannot enter on this bound, no later one can.
+        // score at most this bound, and on an equal bound have an id no lower than the lowest one sharing it. A set
+        // of alike vacancies whose first (lowest) id cannot enter on this bound is passed over whole.
         const edge = new ShortlistEdge(this.listLength);
         walk: for (const { group, bound, lowestId } of reachable) {
           if (edge.settled(bound, lowestId)) break;
