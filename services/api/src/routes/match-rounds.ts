@@ -28,8 +28,13 @@ const MatchRoundView = z.object({
         trainees: z.number().int(),
         vacancies: z.number().int(),
         places: z.number().int(),
-        eligiblePairs: z.number().int(),
-        proposals: z.number().int(),
+        eligiblePairs: z
+          .number()
+          .int()
+          .describe(
+            'Acceptable pairs the engine found while building the lists: at least the pairs listed, since a list stops being searched once nothing left could enter it.',
+          ),
+        proposals: z.number().int().describe('Proposals made during deferred acceptance.'),
       }),
     })
     .nullable(),
