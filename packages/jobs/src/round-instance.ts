@@ -9,8 +9,8 @@ import { compareIds, type TraineeList } from './round-lists.ts';
  * by score, then trainee id), and handed over as arrays. At a million trainees, 4.8M entries went through maps
  * keyed by id three times over (gathering, the vacancies' rankings, compiling them back to positions).
  *
- * Pure: the same lists give the same instance, and `runMatchRound(instance())` gives the same result as `run`
- * (tested against it).
+ * Pure: the same lists give the same round, and `matchAssembled(round)` gives the same result as
+ * `runMatchRound(instanceOf(round))` (property-tested against it).
  */
 
 /** A vacancy of the round as this needs it: its id, places left and, if its employer stated one, its own order. */
