@@ -8,7 +8,7 @@
  * placements (the previous run's are deleted), so every run does the same work.
  *
  *   npx tsx packages/jobs/bench/match-round.bench.ts   (BENCH_TRAINEES, BENCH_VACANCIES, BENCH_RUNS, BENCH_MODES,
- *   BENCH_DATABASE_URL; BENCH_MODES=threads|job runs one mode, BENCH_MODES=lists times the lists alone)
+ *   BENCH_PLACES, BENCH_DATABASE_URL; BENCH_MODES=threads|job runs one mode, BENCH_MODES=lists times the lists alone)
  */
 import { createReadStream, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,11 @@ const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 const TRAINEES = Number(process.env.BENCH_TRAINEES ?? 45_000);
 const VACANCIES = Number(process.env.BENCH_VACANCIES ?? 6_400);
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+// The issue's NRMP-scale instance has 41,500 places over its 6,400 vacancies; the generator gives fewer (27,223), so
+// at that size the headcounts are scaled to match. BENCH_PLACES sets another total; at other sizes the generator's
+// headcounts stand unless it is given.
+const PLACES =
+  process.env.BENCH_PLACES !== undefined ? Number(process.env.BENCH_PLACES) : VACANCIES === 6_400 ? 41_500 : undefined;
 const schema = `bench_match_round_${process.pid}`;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -80,11 +85,11 @@ try {
         yield { ...t, programme: { ...t.programme, partnershipId: partnership.id, cohort } };
     })(),
   );
+  const generated = [...generateVacancies(VACANCIES, 22, 'round')];
+  if (PLACES !== undefined) scaleHeadcounts(generated, PLACES);
   await writeJsonLines(
     files.vacancies,
-    (function* () {
-      for (const v of generateVacancies(VACANCIES, 22, 'round')) yield { ...v, partnershipId: partnership.id };
-    })(),
+    generated.map((v) => ({ ...v, partnershipId: partnership.id })),
   );
   let t0 = performance.now();
   const trainees = await importTrainees(database, provider.id, createReadStream(files.trainees), { format: 'jsonl' });
@@ -209,4 +214,22 @@ try {
   rmSync(files.vacancies, { force: true });
   await database.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await database.close();
+}
+
+/**
+ * Scales the vacancies' headcounts up to `places` in all: each gets its share rounded down (at least what it had),
+ * and the places left go one each to the largest remainders, the earliest vacancy first on a tie, so the same
+ * population always gets the same headcounts.
+ */
+function scaleHeadcounts(vacancies: { headcount: number }[], places: number): void {
+  const total = vacancies.reduce((sum, v) => sum + v.headcount, 0);
+  if (places < total) throw new Error(`BENCH_PLACES ${places} is below the generator's ${total} places`);
+  const shares = vacancies.map((v) => (v.headcount * places) / total);
+  const remainder = (i: number) => shares[i]! - Math.floor(shares[i]!);
+  const byRemainder = vacancies.map((_, i) => i).sort((a, b) => remainder(b) - remainder(a) || a - b);
+  let left = places - shares.reduce((sum, share) => sum + Math.floor(share), 0);
+  for (const i of byRemainder) shares[i] = Math.floor(shares[i]!) + (left-- > 0 ? 1 : 0);
+  vacancies.forEach((v, i) => {
+    v.headcount = shares[i]!;
+  });
 }
