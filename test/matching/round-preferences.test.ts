@@ -30,8 +30,10 @@ let ward: string;
 let icu: string;
 
 async function round() {
-  const run = await runRound(t.database, await book(t.database), await requestRound(t, padmin, partnershipId));
-  if (run.status !== 'done') throw new Error(run.reason);
+  const roundId = await requestRound(t, padmin, partnershipId);
+  const done = await runRound(t.database, await book(t.database), roundId);
+  if (done.status !== 'done') throw new Error(done.reason);
+  const run = Object.assign(done, { roundId });
   const result = asRoundResult(run.result);
   expect(findBlockingPairs(run.instance, result)).toEqual([]);
   expect(findRoundViolations(run.instance, result)).toEqual([]);
@@ -101,10 +103,49 @@ describe('cohort rounds with stated rank lists', () => {
     expect(
       (await put(`/v1/vacancies/${ward}/round-ranking`, employer.headers, { traineeIds: [weak] })).statusCode,
     ).toBe(200);
-    const { pairs, result } = await round();
+    const { pairs, result, run } = await round();
     // strong is refused by the ward, and the ICU prefers weak: strong stays unmatched and the ward unfilled.
     expect(pairs).toEqual({ [weak]: icu });
     expect(result.unmatchedTrainees).toEqual([strong]);
+    // The report says why: the ward had no candidate (strong listed it, but its own order leaves them out), and
+    // strong had one option, the ICU, which preferred weak.
+    const report = await t.call({ method: 'GET', url: `/v1/match-rounds/${run.roundId}`, headers: padmin.headers });
+    expect(report.json().result.unfilled).toEqual([{ vacancyId: ward, places: 1, candidates: 0 }]);
+    expect(report.json().result.stats.traineesWithoutOptions).toBe(0);
+  });
+
+  it("the report counts a trainee no vacancy could take, and an unfilled vacancy's candidates", async () => {
+    // strong now lists the ward alone, which leaves them out: nothing in the round could match them.
+    expect(
+      (await put(`/v1/trainees/${strong}/round-preferences`, provider.headers, { vacancyIds: [ward] })).statusCode,
+    ).toBe(200);
+    let { pairs, result, run } = await round();
+    expect(pairs).toEqual({ [weak]: icu });
+    expect(run.result.stats.traineesWithoutOptions).toBe(1);
+    expect(run.result.unfilled).toEqual([{ vacancyId: ward, places: 1, candidates: 0 }]);
+    // The ward takes strong again, and weak too: its one place has two candidates, and weak goes to the ICU they
+    // prefer, so the ward is filled by strong.
+    expect(
+      (await put(`/v1/vacancies/${ward}/round-ranking`, employer.headers, { traineeIds: [weak, strong] })).statusCode,
+    ).toBe(200);
+    expect(
+      (await put(`/v1/trainees/${weak}/round-preferences`, provider.headers, { vacancyIds: [icu, ward] })).statusCode,
+    ).toBe(200);
+    ({ pairs, result, run } = await round());
+    expect(pairs).toEqual({ [weak]: icu, [strong]: ward });
+    expect(result.unmatchedTrainees).toEqual([]);
+    expect(run.result.stats.traineesWithoutOptions).toBe(0);
+    expect(run.result.unfilled).toEqual([]);
+    // Back to the lists the next tests expect.
+    expect(
+      (await put(`/v1/trainees/${strong}/round-preferences`, provider.headers, { vacancyIds: [ward, icu] })).statusCode,
+    ).toBe(200);
+    expect(
+      (await put(`/v1/trainees/${weak}/round-preferences`, provider.headers, { vacancyIds: [icu] })).statusCode,
+    ).toBe(200);
+    expect(
+      (await put(`/v1/vacancies/${ward}/round-ranking`, employer.headers, { traineeIds: [weak] })).statusCode,
+    ).toBe(200);
   });
 
   it('a trainee who already holds a place anywhere is left out of the round', async () => {

@@ -11,7 +11,7 @@ import { DEFAULT_OCCUPATION_BRIDGES, type RoundInstance, rankCandidates } from '
 import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
 import { checkCandidate, type MatchingOptions, PlacementChanges, placementFields } from './match-vacancy.ts';
-import { assembleRound, instanceOf, matchAssembled } from './round-instance.ts';
+import { assembleRound, instanceOf, matchAssembled, roundOptions } from './round-instance.ts';
 import { type CohortPage, type PageLists, RoundLists, type RoundVacancyRow, type TraineeList } from './round-lists.ts';
 import { defaultRoundThreads, RoundThreads } from './round-threads.ts';
 
@@ -216,9 +216,10 @@ export async function runRound(
       if (m.placementId === null) m.placementId = ids.get(`${m.vacancyId} ${m.traineeId}`) ?? null;
     await changes.flush(trx);
 
+    const listed = roundOptions(assembled);
     const result: MatchRoundResult = {
       matches,
-      unfilled: outcome.unfilled,
+      unfilled: outcome.unfilled.map((u) => ({ ...u, candidates: listed.candidates[byId.get(u.vacancyId)!.index]! })),
       unmatchedTrainees: outcome.unmatchedTrainees,
       stats: {
         trainees: assembled.traineeIds.length,
@@ -226,6 +227,7 @@ export async function runRound(
         places: prepared.reduce((sum, v) => sum + v.capacity, 0),
         eligiblePairs: pairs,
         proposals: outcome.stats.proposals,
+        traineesWithoutOptions: listed.traineesWithoutOptions,
       },
     };
     await matchRoundsRepository.markDone(trx, roundId, result);

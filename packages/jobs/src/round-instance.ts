@@ -130,6 +130,28 @@ export function matchAssembled(round: AssembledRound): RoundResult {
   );
 }
 
+/**
+ * Who could have been matched where, for the round's report: per vacancy (by position), its candidates, the trainees
+ * who listed it and whom it accepts; and the trainees with no such vacancy at all, whom no outcome of deferred
+ * acceptance could have matched. An unfilled place with no candidate asks something of the cohort that nobody in it
+ * has (a language level, a recognised qualification); one with candidates lost them to vacancies they preferred.
+ */
+export function roundOptions(round: AssembledRound): { candidates: Int32Array; traineesWithoutOptions: number } {
+  const { traineeIds, vacancies, listStart, listVacancy, listRank } = round;
+  const candidates = new Int32Array(vacancies.length);
+  let traineesWithoutOptions = 0;
+  for (let t = 0; t < traineeIds.length; t++) {
+    let options = 0;
+    for (let e = listStart[t]!; e < listStart[t + 1]!; e++)
+      if (listRank[e]! >= 0) {
+        candidates[listVacancy[e]!]!++;
+        options++;
+      }
+    if (options === 0) traineesWithoutOptions++;
+  }
+  return { candidates, traineesWithoutOptions };
+}
+
 /** The round by ids (`RoundInstance`), for checkers such as `findBlockingPairs`: built only when asked for. */
 export function instanceOf(round: AssembledRound): RoundInstance {
   const { traineeIds, vacancies, listStart, listVacancy, listRank } = round;

@@ -63,9 +63,18 @@ export interface PlacementEventsTable {
 
 export interface MatchRoundResult {
   matches: { traineeId: string; vacancyId: string; score: number; placementId: string | null }[];
-  unfilled: { vacancyId: string; places: number }[];
+  /** `candidates`: trainees who listed the vacancy and whom it accepts (absent from rounds run before it was kept). */
+  unfilled: { vacancyId: string; places: number; candidates?: number }[];
   unmatchedTrainees: string[];
-  stats: { trainees: number; vacancies: number; places: number; eligiblePairs: number; proposals: number };
+  stats: {
+    trainees: number;
+    vacancies: number;
+    places: number;
+    eligiblePairs: number;
+    proposals: number;
+    /** Trainees no vacancy of the round could take (absent from rounds run before it was kept). */
+    traineesWithoutOptions?: number;
+  };
 }
 
 export interface MatchRoundsTable {

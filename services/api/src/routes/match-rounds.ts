@@ -22,7 +22,19 @@ const MatchRoundView = z.object({
           placementId: z.string().nullable(),
         }),
       ),
-      unfilled: z.array(z.object({ vacancyId: z.string(), places: z.number().int() })),
+      unfilled: z.array(
+        z.object({
+          vacancyId: z.string(),
+          places: z.number().int(),
+          candidates: z
+            .number()
+            .int()
+            .optional()
+            .describe(
+              "Trainees of the cohort who could take the vacancy and whom it accepts (they listed it, and the employer's own order, if any, ranks them). 0: nobody in the cohort meets what it asks; more: its candidates were matched to vacancies they preferred. Absent from rounds run before it was reported.",
+            ),
+        }),
+      ),
       unmatchedTrainees: z.array(z.string()),
       stats: z.object({
         trainees: z.number().int(),
@@ -35,6 +47,13 @@ const MatchRoundView = z.object({
             'Acceptable pairs the engine found while building the lists: at least the pairs listed, since a list stops being searched once nothing left could enter it.',
           ),
         proposals: z.number().int().describe('Proposals made during deferred acceptance.'),
+        traineesWithoutOptions: z
+          .number()
+          .int()
+          .optional()
+          .describe(
+            'Unmatched trainees whom no vacancy of the round could take (no vacancy they qualify for, or none that accepts them): no outcome of the round could have matched them. Absent from rounds run before it was reported.',
+          ),
       }),
     })
     .nullable(),
