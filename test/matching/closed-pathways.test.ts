@@ -1,8 +1,7 @@
 import { matchVacancy } from '@corridor/jobs';
-import { fanOut } from '@corridor/notify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, createOrganization, type TestApp } from '../helpers/app.ts';
-import { book, type Org, postVacancy } from './helpers.ts';
+import { book, fanOutEvents, type Org, postVacancy } from './helpers.ts';
 
 // An employer whose offer cannot work hears why from the matches endpoint, before waiting for candidates that will
 // never come: the brief's APTC story is people turned away by thresholds nobody told them about.
@@ -58,12 +57,7 @@ it('lists the pathways the offer closes to everyone, with the criterion and the 
 /** One vacancy.offer_closed event, however often the vacancy is matched, and an inbox item saying why. */
 async function tellsTheEmployerOnce(vacancyId: string) {
   await matchVacancy(t.database, await book(t.database), vacancyId);
-  const events = await t.database.db
-    .selectFrom('outbox')
-    .select(['event_id', 'type', 'aggregate_id', 'payload', 'created_at'])
-    .where('type', '=', 'vacancy.offer_closed')
-    .where('aggregate_id', '=', vacancyId)
-    .execute();
+  const events = await fanOutEvents(t.database, 'vacancy.offer_closed', vacancyId);
   expect(events).toHaveLength(1);
   expect(events[0]!.payload).toMatchObject({
     vacancyId,
@@ -73,23 +67,6 @@ async function tellsTheEmployerOnce(vacancyId: string) {
       { pathwayId: 'au-186-trt', criterionId: 'salary', outcome: 'unmet' },
     ],
   });
-  await fanOut(
-    t.database,
-    events.map((e) => ({
-      eventId: e.event_id,
-      type: e.type,
-      aggregateId: e.aggregate_id,
-      payload: e.payload as Record<string, unknown>,
-      createdAt: e.created_at.toISOString(),
-    })),
-    {
-      appUrl: 'https://corridor.example',
-      emailEnabled: false,
-      digestWindowMs: 60_000,
-      describeRuleChange: () => ({ pathwayName: '', effectiveFrom: null, criteria: [] }),
-      queuedForMs: 60_000,
-    },
-  );
   const inbox = await t.call({ method: 'GET', url: '/v1/inbox', headers: employer.headers });
   const item = (inbox.json().items as { title: string; body: string }[]).find((i) => /as offered/.test(i.title));
   expect(item?.title).toMatch(/^No candidate can be proposed for “.*” as offered$/);

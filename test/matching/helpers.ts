@@ -2,6 +2,7 @@ import { type Database, matchingRepository } from '@corridor/db';
 import { loadRuleBook } from '@corridor/evaluation';
 import { checkCandidate, prepareMatchVacancy, type VacancyForMatching } from '@corridor/jobs';
 import { type RoundResult, vacancyScorer } from '@corridor/matching';
+import { fanOut } from '@corridor/notify';
 import { expect } from 'vitest';
 import { admin, createOrganization, type TestApp } from '../helpers/app.ts';
 import { nurseProfile, nursingVacancy } from '../helpers/factories.ts';
@@ -139,4 +140,35 @@ export async function bruteForceLists(database: Database, partnershipId: string,
     );
   }
   return best;
+}
+
+/**
+ * The outbox events of one type for one aggregate, fanned out to notifications as the notify.fanout job would (no
+ * email server): the inbox items they make can then be read through the API.
+ */
+export async function fanOutEvents(database: Database, type: string, aggregateId: string) {
+  const events = await database.db
+    .selectFrom('outbox')
+    .select(['event_id', 'type', 'aggregate_id', 'payload', 'created_at'])
+    .where('type', '=', type)
+    .where('aggregate_id', '=', aggregateId)
+    .execute();
+  await fanOut(
+    database,
+    events.map((e) => ({
+      eventId: e.event_id,
+      type: e.type,
+      aggregateId: e.aggregate_id,
+      payload: e.payload as Record<string, unknown>,
+      createdAt: e.created_at.toISOString(),
+    })),
+    {
+      appUrl: 'https://corridor.example',
+      emailEnabled: false,
+      digestWindowMs: 60_000,
+      describeRuleChange: () => ({ pathwayName: '', effectiveFrom: null, criteria: [] }),
+      queuedForMs: 60_000,
+    },
+  );
+  return events;
 }

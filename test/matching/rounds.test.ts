@@ -8,6 +8,7 @@ import {
   book,
   bruteForceLists,
   createCohort,
+  fanOutEvents,
   type Org,
   outboxOfType,
   partnershipWorld,
@@ -212,5 +213,60 @@ describe('POST /v1/partnerships/{id}/match-rounds', () => {
         })
       ).statusCode,
     ).toBe(200);
+  });
+
+  it("tells the partnership's admin once the round is done: what was matched, and why places and people were left", async () => {
+    const roundId = await requestRound(t, padmin, partnershipId);
+    expect(await outboxOfType(t.database, 'match_round.completed')).not.toContainEqual(
+      expect.objectContaining({ aggregate_id: roundId }),
+    );
+    // A vacancy nobody in the cohort can take: it asks for French, which none of them has.
+    const french = await postVacancy(t, employer, {
+      externalRef: 'french',
+      headcount: 3,
+      partnershipId,
+      requirements: { languages: [{ language: 'fr', cefr: 'B1' }] },
+    });
+    try {
+      const run = await runRound(t.database, await book(t.database), roundId);
+      if (run.status !== 'done') throw new Error(`round not run: ${run.reason}`);
+      const unfilled = run.result.unfilled.find((u) => u.vacancyId === french);
+      expect(unfilled).toEqual({ vacancyId: french, places: 3, candidates: 0 });
+      const events = await fanOutEvents(t.database, 'match_round.completed', roundId);
+      expect(events).toHaveLength(1);
+      expect(events[0]!.payload).toEqual({
+        roundId,
+        partnershipId,
+        cohort: '2026-A',
+        organizationId: padmin.id,
+        trainees: 7,
+        matched: 5,
+        places: 8,
+        unfilledPlaces: 3,
+        unfilledVacancies: 1,
+        vacanciesWithoutCandidates: 1,
+        unmatchedTrainees: 2,
+        traineesWithoutOptions: 0,
+      });
+      const inbox = await t.call({ method: 'GET', url: '/v1/inbox', headers: padmin.headers });
+      const item = (inbox.json().items as { title: string; body: string }[]).find((i) =>
+        i.title.startsWith('Match round'),
+      );
+      expect(item?.title).toBe('Match round for cohort 2026-A: 5 trainees matched');
+      expect(item?.body).toContain('5 trainees of 7 matched to 8 open places');
+      expect(item?.body).toContain(
+        '3 places in 1 vacancy stayed unfilled; 1 vacancy of these had no candidate: nobody in the cohort meets what it asks.',
+      );
+      expect(item?.body).toContain(
+        '2 trainees stayed unmatched: each could be taken somewhere, but lost out to candidates the employers ranked higher.',
+      );
+    } finally {
+      await t.call({
+        method: 'PATCH',
+        url: `/v1/vacancies/${french}`,
+        headers: employer.headers,
+        payload: { status: 'closed' },
+      });
+    }
   });
 });

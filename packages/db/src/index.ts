@@ -12,7 +12,7 @@ export {
 } from './repositories/eligibility.repository.ts';
 export type { Executor } from './repositories/executor.ts';
 export { idempotencyRepository } from './repositories/idempotency.repository.ts';
-export { matchRoundsRepository } from './repositories/match-rounds.repository.ts';
+export { matchRoundsRepository, type RoundSummary } from './repositories/match-rounds.repository.ts';
 export {
   type CohortTrainee,
   matchingRepository,

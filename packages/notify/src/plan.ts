@@ -1,4 +1,4 @@
-import { bestCefr } from '@corridor/db';
+import { bestCefr, type RoundSummary } from '@corridor/db';
 import { ageBand, type LanguageSkill, pseudonymOf } from '@corridor/domain';
 import type {
   EligibilityMessage,
@@ -6,6 +6,7 @@ import type {
   OfferClosedMessage,
   PlacementMessage,
   PseudonymisedCandidate,
+  RoundCompletedMessage,
   TemplateId,
 } from './templates/types.ts';
 
@@ -105,6 +106,7 @@ export const NOTIFYING_EVENTS = [
   'vacancy.updated',
   'vacancy.offer_closed',
   'webhook_endpoint.disabled',
+  'match_round.completed',
 ] as const;
 
 /** What endpoints may subscribe to. */
@@ -367,6 +369,41 @@ function planEndpointDisabled(event: NotifyEvent): Notice[] {
   ];
 }
 
+/** A finished round, to the partnership's admin: the summary the event carries (ids and counts only). */
+function planRoundCompleted(event: NotifyEvent): Notice[] {
+  const organizationId = str(event.payload.organizationId);
+  if (!organizationId) return [];
+  const n = (key: keyof RoundSummary): number => {
+    const v = event.payload[key];
+    return typeof v === 'number' ? v : 0;
+  };
+  const message: RoundCompletedMessage = {
+    roundId: event.aggregateId,
+    cohort: str(event.payload.cohort) ?? '',
+    trainees: n('trainees'),
+    matched: n('matched'),
+    places: n('places'),
+    unfilledPlaces: n('unfilledPlaces'),
+    unfilledVacancies: n('unfilledVacancies'),
+    vacanciesWithoutCandidates: n('vacanciesWithoutCandidates'),
+    unmatchedTrainees: n('unmatchedTrainees'),
+    traineesWithoutOptions: n('traineesWithoutOptions'),
+  };
+  const { organizationId: _, ...webhook } = event.payload;
+  return [
+    {
+      event,
+      recipient: { kind: 'organization', id: organizationId },
+      template: 'partnership.round_completed',
+      data: message,
+      subjectTraineeId: null,
+      inbox: true,
+      email: true,
+      webhook,
+    },
+  ];
+}
+
 /** The notices one event causes. */
 export function planNotices(event: NotifyEvent, facts: PlanFacts): Notice[] {
   if (event.type.startsWith('placement.')) return planPlacement(event, facts);
@@ -374,6 +411,7 @@ export function planNotices(event: NotifyEvent, facts: PlanFacts): Notice[] {
   if (event.type === 'vacancy.created' || event.type === 'vacancy.updated') return planVacancy(event, facts);
   if (event.type === 'vacancy.offer_closed') return planOfferClosed(event, facts);
   if (event.type === 'webhook_endpoint.disabled') return planEndpointDisabled(event);
+  if (event.type === 'match_round.completed') return planRoundCompleted(event);
   return [];
 }
 

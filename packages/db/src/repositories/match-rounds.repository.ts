@@ -3,6 +3,33 @@ import { newId } from '../ids.ts';
 import type { MatchRoundResult } from '../schema/placements.ts';
 import type { Executor } from './executor.ts';
 
+/** What the partnership's admin is told of a finished round (the whole result is `GET /v1/match-rounds/{id}`). */
+export interface RoundSummary {
+  trainees: number;
+  matched: number;
+  places: number;
+  unfilledPlaces: number;
+  /** Vacancies with a place left, and of those the ones no trainee of the cohort could take. */
+  unfilledVacancies: number;
+  vacanciesWithoutCandidates: number;
+  unmatchedTrainees: number;
+  /** Unmatched trainees whom no vacancy of the round could take. */
+  traineesWithoutOptions: number;
+}
+
+export function roundSummary(result: MatchRoundResult): RoundSummary {
+  return {
+    trainees: result.stats.trainees,
+    matched: result.matches.length,
+    places: result.stats.places,
+    unfilledPlaces: result.unfilled.reduce((sum, u) => sum + u.places, 0),
+    unfilledVacancies: result.unfilled.length,
+    vacanciesWithoutCandidates: result.unfilled.filter((u) => u.candidates === 0).length,
+    unmatchedTrainees: result.unmatchedTrainees.length,
+    traineesWithoutOptions: result.stats.traineesWithoutOptions ?? 0,
+  };
+}
+
 export const matchRoundsRepository = {
   /**
    * Stores a queued round and its `match_round.requested` outbox event in the caller's transaction, so the job is
@@ -62,12 +89,24 @@ export const matchRoundsRepository = {
       .execute();
   },
 
-  markDone(db: Executor, id: string, result: MatchRoundResult) {
-    return db
+  /**
+   * Stores the result and, in the same transaction, a `match_round.completed` outbox event with its summary for the
+   * partnership's admin (see `roundSummary`): the round's requester is told once it is done, and only if it is.
+   */
+  async markDone(db: Executor, id: string, result: MatchRoundResult) {
+    await db
       .updateTable('match_rounds')
       .set({ status: 'done', result: JSON.stringify(result), finished_at: new Date(), error: null })
       .where('id', '=', id)
       .execute();
+    await sql`
+      INSERT INTO outbox (event_id, type, aggregate_type, aggregate_id, payload)
+      SELECT ${newId()}::uuid, 'match_round.completed', 'match_round', r.id,
+             ${JSON.stringify(roundSummary(result))}::jsonb || jsonb_build_object(
+               'roundId', r.id, 'partnershipId', r.partnership_id, 'cohort', r.cohort,
+               'organizationId', p.admin_org_id)
+      FROM match_rounds r JOIN partnerships p ON p.id = r.partnership_id
+      WHERE r.id = ${id}::uuid`.execute(db);
   },
 
   markFailed(db: Executor, id: string, error: string) {

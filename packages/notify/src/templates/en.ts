@@ -151,6 +151,25 @@ export const en: Messages = {
       list: m.pathways.map((p) => `${p.pathwayId} (${p.criterionId}): ${p.detail}`),
       action: { label: 'Open the vacancy', url: `${links.app}/v1/vacancies/${m.vacancyId}/matches` },
     }),
+    'partnership.round_completed': (m, links) => ({
+      subject: `Match round for cohort ${m.cohort}: ${count(m.matched, 'trainee')} matched`,
+      paragraphs: [
+        `${count(m.matched, 'trainee')} of ${m.trainees.toLocaleString('en')} matched to ${count(m.places, 'open place')}; each pair is proposed as a placement, and both sides still decide.`,
+        m.unfilledPlaces === 0
+          ? 'Every place was filled.'
+          : `${count(m.unfilledPlaces, 'place')} in ${count(m.unfilledVacancies, 'vacancy', 'vacancies')} stayed unfilled` +
+            (m.vacanciesWithoutCandidates === 0
+              ? ': their candidates were matched to vacancies they preferred.'
+              : `; ${count(m.vacanciesWithoutCandidates, 'vacancy', 'vacancies')} of these had no candidate: nobody in the cohort meets what ${m.vacanciesWithoutCandidates === 1 ? 'it asks' : 'they ask'}.`),
+        m.unmatchedTrainees === 0
+          ? 'Every trainee was matched.'
+          : `${count(m.unmatchedTrainees, 'trainee')} stayed unmatched` +
+            (m.traineesWithoutOptions === 0
+              ? ': each could be taken somewhere, but lost out to candidates the employers ranked higher.'
+              : `; no vacancy of the round could take ${m.traineesWithoutOptions === m.unmatchedTrainees ? 'any of them' : `${m.traineesWithoutOptions.toLocaleString('en')} of them`}, so only training, recognition or other vacancies can help ${m.traineesWithoutOptions === 1 ? 'that trainee' : 'those trainees'}.`),
+      ],
+      action: { label: 'See the round', url: `${links.app}/v1/match-rounds/${m.roundId}` },
+    }),
     'organization.endpoint_disabled': (m, links) => ({
       subject: 'A webhook endpoint was disabled',
       paragraphs: [
@@ -161,3 +180,8 @@ export const en: Messages = {
     }),
   },
 };
+
+/** "1 trainee", "2,400 trainees". */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+}

@@ -74,6 +74,46 @@ describe('email templates', () => {
     );
   });
 
+  it("tells a partnership's admin why a round left places and people", () => {
+    const round = {
+      roundId: 'r-1',
+      cohort: '2026-A',
+      trainees: 45_000,
+      matched: 1,
+      places: 41_500,
+      unfilledPlaces: 41_499,
+      unfilledVacancies: 6_399,
+      vacanciesWithoutCandidates: 1,
+      unmatchedTrainees: 44_999,
+      traineesWithoutOptions: 30_000,
+    };
+    const inbox = renderInbox('partnership.round_completed', round, links);
+    expect(inbox.title).toBe('Match round for cohort 2026-A: 1 trainee matched');
+    expect(inbox.body).toBe(
+      [
+        '1 trainee of 45,000 matched to 41,500 open places; each pair is proposed as a placement, and both sides still decide.',
+        '41,499 places in 6,399 vacancies stayed unfilled; 1 vacancy of these had no candidate: nobody in the cohort meets what it asks.',
+        '44,999 trainees stayed unmatched; no vacancy of the round could take 30,000 of them, so only training, recognition or other vacancies can help those trainees.',
+      ].join('\n'),
+    );
+    const all = renderInbox(
+      'partnership.round_completed',
+      {
+        ...round,
+        unfilledPlaces: 0,
+        unfilledVacancies: 0,
+        vacanciesWithoutCandidates: 0,
+        traineesWithoutOptions: 44_999,
+      },
+      links,
+    );
+    expect(all.body).toContain('Every place was filled.');
+    expect(all.body).toContain('no vacancy of the round could take any of them');
+    expect(renderEmail('partnership.round_completed', round, { links }).text).toContain(
+      'https://corridor.example/v1/match-rounds/r-1',
+    );
+  });
+
   it('falls back to English for a language without a catalogue, and says which it used', () => {
     const email = renderEmail('employer.placement', placement(), { links, locale: 'tl-PH' });
     expect(email.locale).toBe('en');

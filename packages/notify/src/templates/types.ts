@@ -1,3 +1,4 @@
+import type { RoundSummary } from '@corridor/db';
 // The data each message is rendered from. Built at fan-out from ids and pseudonymised facts; never user HTML and
 // never a trainee's name, email or date of birth (a trainee's own emails greet them by name at send time only).
 
@@ -66,6 +67,12 @@ export interface OfferClosedMessage {
   pathways: { pathwayId: string; criterionId: string; detail: string }[];
 }
 
+/** A cohort match round finished (see `RoundSummary`). */
+export interface RoundCompletedMessage extends RoundSummary {
+  roundId: string;
+  cohort: string;
+}
+
 export interface TemplateData {
   'employer.shortlist': ShortlistMessage;
   'employer.placement': PlacementMessage;
@@ -75,6 +82,7 @@ export interface TemplateData {
   'provider.eligibility': EligibilityMessage;
   'organization.endpoint_disabled': EndpointDisabledMessage;
   'employer.offer_closed': OfferClosedMessage;
+  'partnership.round_completed': RoundCompletedMessage;
 }
 export type TemplateId = keyof TemplateData;
 
