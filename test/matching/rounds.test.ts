@@ -1,6 +1,7 @@
 import { evaluateTrainees } from '@corridor/evaluation';
-import { matchVacancy, runRound } from '@corridor/jobs';
+import { buildHandlers, matchVacancy, runRound } from '@corridor/jobs';
 import { findBlockingPairs, findRoundViolations } from '@corridor/matching';
+import { jobCatalog, silentLogger } from '@corridor/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, createOrganization, type TestApp } from '../helpers/app.ts';
 import {
@@ -268,5 +269,42 @@ describe('POST /v1/partnerships/{id}/match-rounds', () => {
         payload: { status: 'closed' },
       });
     }
+  });
+
+  it("tells the partnership's admin when a round fails on its last try, and only then", async () => {
+    const roundId = await requestRound(t, padmin, partnershipId);
+    const broken = buildHandlers({
+      database: t.database,
+      ruleBooks: { current: () => Promise.reject(new Error('rule book unavailable')), invalidate: () => {} },
+      today: () => TODAY,
+      log: silentLogger,
+    })['match.round'];
+    const tryRound = (attempt: number) =>
+      broken(
+        { roundId },
+        { jobId: `round-${attempt}`, attempt, signal: new AbortController().signal, log: silentLogger },
+      );
+    const attempts = jobCatalog['match.round'].attempts;
+    for (let attempt = 1; attempt < attempts; attempt++) {
+      await expect(tryRound(attempt)).rejects.toThrow('rule book unavailable');
+      expect(await outboxOfType(t.database, 'match_round.failed')).toEqual([]);
+    }
+    await expect(tryRound(attempts)).rejects.toThrow('rule book unavailable');
+    const round = await t.call({ method: 'GET', url: `/v1/match-rounds/${roundId}`, headers: padmin.headers });
+    expect(round.json()).toMatchObject({ status: 'failed', error: 'rule book unavailable', result: null });
+    const events = await fanOutEvents(t.database, 'match_round.failed', roundId);
+    expect(events.map((e) => e.payload)).toEqual([
+      { roundId, partnershipId, cohort: '2026-A', organizationId: padmin.id, attempts },
+    ]);
+    const inbox = await t.call({ method: 'GET', url: '/v1/inbox', headers: padmin.headers });
+    const item = (inbox.json().items as { title: string; body: string }[]).find((i) =>
+      i.title.endsWith('could not be completed'),
+    );
+    expect(item).toEqual(
+      expect.objectContaining({
+        title: 'Match round for cohort 2026-A could not be completed',
+        body: expect.stringContaining(`The round failed on each of its ${attempts} tries.`),
+      }),
+    );
   });
 });

@@ -8,7 +8,7 @@ import {
   UnknownPathwayError,
 } from '@corridor/evaluation';
 import { deliver, fanOut } from '@corridor/notify';
-import { type CorridorJobs, type JobHandlers, type JobLogger, TerminalJobError } from '@corridor/queue';
+import { type CorridorJobs, type JobHandlers, type JobLogger, jobCatalog, TerminalJobError } from '@corridor/queue';
 import { runRound } from './match-round.ts';
 import { matchTrainee, matchTrainees } from './match-trainee.ts';
 import { type MatchingOptions, matchVacancy, rematchPathwayVacancies } from './match-vacancy.ts';
@@ -120,7 +120,13 @@ export function buildHandlers(deps: HandlerDeps): JobHandlers<CorridorJobs> {
           );
       } catch (err) {
         ctx.log.error({ err, roundId, attempt: ctx.attempt }, 'match round failed');
-        await matchRoundsRepository.markFailed(database.db, roundId, err instanceof Error ? err.message : String(err));
+        // The last try (or one that will not be retried) tells the partnership's admin, with the failure recorded.
+        const attempts = jobCatalog['match.round'].attempts;
+        const last = ctx.attempt >= attempts || err instanceof TerminalJobError;
+        await database.db.transaction().execute(async (trx) => {
+          await matchRoundsRepository.markFailed(trx, roundId, err instanceof Error ? err.message : String(err));
+          if (last) await matchRoundsRepository.announceFailure(trx, roundId, ctx.attempt);
+        });
         throw err;
       }
     },

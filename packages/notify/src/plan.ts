@@ -7,6 +7,8 @@ import type {
   PlacementMessage,
   PseudonymisedCandidate,
   RoundCompletedMessage,
+  RoundFailedMessage,
+  TemplateData,
   TemplateId,
 } from './templates/types.ts';
 
@@ -107,6 +109,7 @@ export const NOTIFYING_EVENTS = [
   'vacancy.offer_closed',
   'webhook_endpoint.disabled',
   'match_round.completed',
+  'match_round.failed',
 ] as const;
 
 /** What endpoints may subscribe to. */
@@ -347,32 +350,43 @@ function planOfferClosed(event: NotifyEvent, facts: PlanFacts): Notice[] {
   }));
 }
 
-function planEndpointDisabled(event: NotifyEvent): Notice[] {
+/**
+ * The one notice of an event addressed to the organization its payload names (`organizationId`), by inbox and email,
+ * and by webhook when `webhook` is given; none when the payload names nobody.
+ */
+function organizationNotice<K extends TemplateId>(
+  event: NotifyEvent,
+  template: K,
+  data: TemplateData[K],
+  webhook: Record<string, unknown> | null,
+): Notice[] {
   const organizationId = str(event.payload.organizationId);
   if (!organizationId) return [];
+  return [
+    {
+      event,
+      recipient: { kind: 'organization', id: organizationId },
+      template,
+      data,
+      subjectTraineeId: null,
+      inbox: true,
+      email: true,
+      webhook,
+    },
+  ];
+}
+
+function planEndpointDisabled(event: NotifyEvent): Notice[] {
   const message: EndpointDisabledMessage = {
     endpointId: event.aggregateId,
     url: str(event.payload.url) ?? '',
     reason: str(event.payload.reason) ?? 'it failed repeatedly',
   };
-  return [
-    {
-      event,
-      recipient: { kind: 'organization', id: organizationId },
-      template: 'organization.endpoint_disabled',
-      data: message,
-      subjectTraineeId: null,
-      inbox: true,
-      email: true,
-      webhook: null,
-    },
-  ];
+  return organizationNotice(event, 'organization.endpoint_disabled', message, null);
 }
 
 /** A finished round, to the partnership's admin: the summary the event carries (ids and counts only). */
 function planRoundCompleted(event: NotifyEvent): Notice[] {
-  const organizationId = str(event.payload.organizationId);
-  if (!organizationId) return [];
   const n = (key: keyof RoundSummary): number => {
     const v = event.payload[key];
     return typeof v === 'number' ? v : 0;
@@ -390,18 +404,15 @@ function planRoundCompleted(event: NotifyEvent): Notice[] {
     traineesWithoutOptions: n('traineesWithoutOptions'),
   };
   const { organizationId: _, ...webhook } = event.payload;
-  return [
-    {
-      event,
-      recipient: { kind: 'organization', id: organizationId },
-      template: 'partnership.round_completed',
-      data: message,
-      subjectTraineeId: null,
-      inbox: true,
-      email: true,
-      webhook,
-    },
-  ];
+  return organizationNotice(event, 'partnership.round_completed', message, webhook);
+}
+
+/** A round that failed on its last try, to the partnership's admin. */
+function planRoundFailed(event: NotifyEvent): Notice[] {
+  const attempts = typeof event.payload.attempts === 'number' ? event.payload.attempts : 1;
+  const message: RoundFailedMessage = { roundId: event.aggregateId, cohort: str(event.payload.cohort) ?? '', attempts };
+  const { organizationId: _, ...webhook } = event.payload;
+  return organizationNotice(event, 'partnership.round_failed', message, webhook);
 }
 
 /** The notices one event causes. */
@@ -412,6 +423,7 @@ export function planNotices(event: NotifyEvent, facts: PlanFacts): Notice[] {
   if (event.type === 'vacancy.offer_closed') return planOfferClosed(event, facts);
   if (event.type === 'webhook_endpoint.disabled') return planEndpointDisabled(event);
   if (event.type === 'match_round.completed') return planRoundCompleted(event);
+  if (event.type === 'match_round.failed') return planRoundFailed(event);
   return [];
 }
 

@@ -109,6 +109,20 @@ export const matchRoundsRepository = {
       WHERE r.id = ${id}::uuid`.execute(db);
   },
 
+  /**
+   * A `match_round.failed` outbox event for the partnership's admin, once the round's last try has failed (its
+   * error is on the round, for the operators; the admin is told only that it failed and can be asked again).
+   */
+  async announceFailure(db: Executor, id: string, attempts: number) {
+    await sql`
+      INSERT INTO outbox (event_id, type, aggregate_type, aggregate_id, payload)
+      SELECT ${newId()}::uuid, 'match_round.failed', 'match_round', r.id,
+             jsonb_build_object('roundId', r.id, 'partnershipId', r.partnership_id, 'cohort', r.cohort,
+                                'organizationId', p.admin_org_id, 'attempts', ${attempts}::int)
+      FROM match_rounds r JOIN partnerships p ON p.id = r.partnership_id
+      WHERE r.id = ${id}::uuid AND r.status = 'failed'`.execute(db);
+  },
+
   markFailed(db: Executor, id: string, error: string) {
     return db
       .updateTable('match_rounds')

@@ -73,6 +73,13 @@ export interface RoundCompletedMessage extends RoundSummary {
   cohort: string;
 }
 
+/** A cohort match round failed on its last try: nothing was proposed. */
+export interface RoundFailedMessage {
+  roundId: string;
+  cohort: string;
+  attempts: number;
+}
+
 export interface TemplateData {
   'employer.shortlist': ShortlistMessage;
   'employer.placement': PlacementMessage;
@@ -83,6 +90,7 @@ export interface TemplateData {
   'organization.endpoint_disabled': EndpointDisabledMessage;
   'employer.offer_closed': OfferClosedMessage;
   'partnership.round_completed': RoundCompletedMessage;
+  'partnership.round_failed': RoundFailedMessage;
 }
 export type TemplateId = keyof TemplateData;
 
