@@ -173,7 +173,7 @@ export const en: Messages = {
     'partnership.round_failed': (m, links) => ({
       subject: `Match round for cohort ${m.cohort} could not be completed`,
       paragraphs: [
-        `The round failed on each of its ${count(m.attempts, 'try', 'tries')}. Nothing was changed: no placement was proposed.`,
+        `${m.attempts === 1 ? 'The round failed' : `The round failed on each of its ${count(m.attempts, 'try', 'tries')}`}. Nothing was changed: no placement was proposed.`,
         "Corridor's operators can see why in the round's job log. You can request the round again.",
       ],
       action: { label: 'See the round', url: `${links.app}/v1/match-rounds/${m.roundId}` },

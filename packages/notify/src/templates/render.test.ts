@@ -112,6 +112,11 @@ describe('email templates', () => {
     expect(renderEmail('partnership.round_completed', round, { links }).text).toContain(
       'https://corridor.example/v1/match-rounds/r-1',
     );
+    // A round that will not be retried failed once; one retried failed on every try.
+    const failed = (attempts: number) =>
+      renderInbox('partnership.round_failed', { roundId: 'r-1', cohort: '2026-A', attempts }, links).body;
+    expect(failed(1)).toMatch(/^The round failed\. Nothing was changed: no placement was proposed\./);
+    expect(failed(3)).toMatch(/^The round failed on each of its 3 tries\. Nothing was changed/);
   });
 
   it('falls back to English for a language without a catalogue, and says which it used', () => {
