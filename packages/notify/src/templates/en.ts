@@ -163,10 +163,7 @@ export const en: Messages = {
               : `; ${count(m.vacanciesWithoutCandidates, 'vacancy', 'vacancies')} of these had no candidate: nobody in the cohort meets what ${m.vacanciesWithoutCandidates === 1 ? 'it asks' : 'they ask'}.`),
         m.unmatchedTrainees === 0
           ? 'Every trainee was matched.'
-          : `${count(m.unmatchedTrainees, 'trainee')} stayed unmatched` +
-            (m.traineesWithoutOptions === 0
-              ? ': each could be taken somewhere, but lost out to candidates the employers ranked higher.'
-              : `; no vacancy of the round could take ${m.traineesWithoutOptions === m.unmatchedTrainees ? 'any of them' : `${m.traineesWithoutOptions.toLocaleString('en')} of them`}, so only training, recognition or other vacancies can help ${m.traineesWithoutOptions === 1 ? 'that trainee' : 'those trainees'}.`),
+          : `${count(m.unmatchedTrainees, 'trainee')} stayed unmatched${unmatchedWhy(m.unmatchedTrainees, m.traineesWithoutOptions)}`,
       ],
       action: { label: 'See the round', url: `${links.app}/v1/match-rounds/${m.roundId}` },
     }),
@@ -192,4 +189,18 @@ export const en: Messages = {
 /** "1 trainee", "2,400 trainees". */
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Why trainees stayed unmatched: those some vacancy could take lost out on each to candidates it ranked higher;
+ * those none could take need something the round's vacancies did not offer.
+ */
+function unmatchedWhy(unmatched: number, withoutOptions: number): string {
+  const outranked = 'lost out to candidates the employers ranked higher';
+  const help = 'only training, recognition or other vacancies can help';
+  if (withoutOptions === 0) return `: each could be taken somewhere, but ${outranked}.`;
+  if (withoutOptions === unmatched)
+    return `; no vacancy of the round could take ${unmatched === 1 ? 'them' : 'any of them'}, so ${help} them.`;
+  const others = unmatched - withoutOptions;
+  return `: ${others.toLocaleString('en')} ${outranked}, and no vacancy of the round could take the other ${withoutOptions.toLocaleString('en')}, so ${help} ${withoutOptions === 1 ? 'that trainee' : 'those trainees'}.`;
 }

@@ -93,7 +93,7 @@ describe('email templates', () => {
       [
         '1 trainee of 45,000 matched to 41,500 open places; each pair is proposed as a placement, and both sides still decide.',
         '41,499 places in 6,399 vacancies stayed unfilled; 1 vacancy of these had no candidate: nobody in the cohort meets what it asks.',
-        '44,999 trainees stayed unmatched; no vacancy of the round could take 30,000 of them, so only training, recognition or other vacancies can help those trainees.',
+        '44,999 trainees stayed unmatched: 14,999 lost out to candidates the employers ranked higher, and no vacancy of the round could take the other 30,000, so only training, recognition or other vacancies can help those trainees.',
       ].join('\n'),
     );
     const all = renderInbox(
