@@ -1,7 +1,7 @@
 import { type RoundInstance, runMatchRound } from '@corridor/matching';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assembleRound, instanceOf, matchAssembled } from './round-instance.ts';
+import { assembleRound, instanceOf, matchAssembled, roundOptions } from './round-instance.ts';
 import { compareIds, type TraineeList } from './round-lists.ts';
 
 /** The instance as rounds built it by id before: each vacancy's candidates by score, then id, or its own order. */
@@ -66,6 +66,39 @@ describe('assembleRound', () => {
         const reference = byIds(lists, vacancies);
         expect(instanceOf(assembled)).toEqual(reference);
         expect(matchAssembled(assembled)).toEqual(runMatchRound(reference));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("counts each vacancy's candidates and the trainees with none as the instance by ids has them", () => {
+    fc.assert(
+      fc.property(round, ({ lists, vacancies }) => {
+        const assembled = assembleRound(
+          lists,
+          vacancies.map((v) => ({ id: v.id, capacity: v.capacity, ownOrder: v.ownOrder })),
+        );
+        const reference = byIds(lists, vacancies);
+        // A pair is an option when the trainee listed the vacancy and the vacancy ranks the trainee.
+        const options = (t: RoundInstance['trainees'][number]) =>
+          t.ranking.filter((v) => reference.vacancies.find((x) => x.id === v)!.ranking.has(t.id));
+        const { candidates, traineesWithoutOptions } = roundOptions(assembled);
+        expect(Array.from(candidates)).toEqual(
+          reference.vacancies.map((v) => reference.trainees.filter((t) => options(t).includes(v.id)).length),
+        );
+        expect(traineesWithoutOptions).toBe(reference.trainees.filter((t) => options(t).length === 0).length);
+        // Deferred acceptance leaves a place empty only where every candidate holds it or a vacancy they prefer, and
+        // leaves unmatched every trainee without options.
+        const result = matchAssembled(assembled);
+        const matchOf = new Map(result.matches.map((m) => [m.traineeId, m.vacancyId]));
+        for (const u of result.unfilled) {
+          for (const t of reference.trainees.filter((t) => options(t).includes(u.vacancyId))) {
+            const held = matchOf.get(t.id);
+            expect(held).toBeDefined();
+            expect(t.ranking.indexOf(held!)).toBeLessThanOrEqual(t.ranking.indexOf(u.vacancyId));
+          }
+        }
+        for (const t of reference.trainees) if (options(t).length === 0) expect(matchOf.has(t.id)).toBe(false);
       }),
       { numRuns: 1_000 },
     );

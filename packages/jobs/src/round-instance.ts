@@ -134,7 +134,8 @@ export function matchAssembled(round: AssembledRound): RoundResult {
  * Who could have been matched where, for the round's report: per vacancy (by position), its candidates, the trainees
  * who listed it and whom it accepts; and the trainees with no such vacancy at all, whom no outcome of deferred
  * acceptance could have matched. An unfilled place with no candidate asks something of the cohort that nobody in it
- * has (a language level, a recognised qualification); one with candidates lost them to vacancies they preferred.
+ * has (a language level, a recognised qualification); where there are candidates, each holds that vacancy or one
+ * they preferred (deferred acceptance's stability).
  */
 export function roundOptions(round: AssembledRound): { candidates: Int32Array; traineesWithoutOptions: number } {
   const { traineeIds, vacancies, listStart, listVacancy, listRank } = round;

@@ -159,7 +159,7 @@ export const en: Messages = {
           ? 'Every place was filled.'
           : `${count(m.unfilledPlaces, 'place')} in ${count(m.unfilledVacancies, 'vacancy', 'vacancies')} stayed unfilled` +
             (m.vacanciesWithoutCandidates === 0
-              ? ': their candidates were matched to vacancies they preferred.'
+              ? ': every trainee who could take them was matched there or to a vacancy they preferred.'
               : `; ${count(m.vacanciesWithoutCandidates, 'vacancy', 'vacancies')} of these had no candidate: nobody in the cohort meets what ${m.vacanciesWithoutCandidates === 1 ? 'it asks' : 'they ask'}.`),
         m.unmatchedTrainees === 0
           ? 'Every trainee was matched.'

@@ -31,7 +31,7 @@ const MatchRoundView = z.object({
             .int()
             .optional()
             .describe(
-              "Trainees of the cohort who could take the vacancy and whom it accepts (they listed it, and the employer's own order, if any, ranks them). 0: nobody in the cohort meets what it asks; more: its candidates were matched to vacancies they preferred. Absent from rounds run before it was reported.",
+              "Trainees of the cohort who could take the vacancy and whom it accepts (they listed it, and the employer's own order, if any, ranks them). 0: nobody in the cohort meets what it asks; more: each of them was matched to this vacancy or to one they preferred. Absent from rounds run before it was reported.",
             ),
         }),
       ),
