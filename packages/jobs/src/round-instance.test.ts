@@ -55,15 +55,19 @@ const round = fc
     return { lists, vacancies: vs };
   });
 
+/** A random round assembled, beside the instance by ids it should equal. */
+const assembledRound = round.map(({ lists, vacancies }) => ({
+  assembled: assembleRound(
+    lists,
+    vacancies.map((v) => ({ id: v.id, capacity: v.capacity, ownOrder: v.ownOrder })),
+  ),
+  reference: byIds(lists, vacancies),
+}));
+
 describe('assembleRound', () => {
   it('ranks, matches and rebuilds a round as the instance by ids does', () => {
     fc.assert(
-      fc.property(round, ({ lists, vacancies }) => {
-        const assembled = assembleRound(
-          lists,
-          vacancies.map((v) => ({ id: v.id, capacity: v.capacity, ownOrder: v.ownOrder })),
-        );
-        const reference = byIds(lists, vacancies);
+      fc.property(assembledRound, ({ assembled, reference }) => {
         expect(instanceOf(assembled)).toEqual(reference);
         expect(matchAssembled(assembled)).toEqual(runMatchRound(reference));
       }),
@@ -73,12 +77,7 @@ describe('assembleRound', () => {
 
   it("counts each vacancy's candidates and the trainees with none as the instance by ids has them", () => {
     fc.assert(
-      fc.property(round, ({ lists, vacancies }) => {
-        const assembled = assembleRound(
-          lists,
-          vacancies.map((v) => ({ id: v.id, capacity: v.capacity, ownOrder: v.ownOrder })),
-        );
-        const reference = byIds(lists, vacancies);
+      fc.property(assembledRound, ({ assembled, reference }) => {
         // A pair is an option when the trainee listed the vacancy and the vacancy ranks the trainee.
         const options = (t: RoundInstance['trainees'][number]) =>
           t.ranking.filter((v) => reference.vacancies.find((x) => x.id === v)!.ranking.has(t.id));
