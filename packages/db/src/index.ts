@@ -56,6 +56,12 @@ export {
   placementsRepository,
   type TransitionOutcome,
 } from './repositories/placements.repository.ts';
+export {
+  type CohortListRow,
+  type RoundListBasis,
+  roundListsRepository,
+  type StoredRoundList,
+} from './repositories/round-lists.repository.ts';
 export { roundRankingsRepository } from './repositories/round-rankings.repository.ts';
 export {
   type RulePackVersionWrite,

@@ -191,7 +191,7 @@ try {
         `  run ${run}${run === 0 && RUNS > 0 ? ' (warm-up)' : ''}, ${mode.label}: ${ms.toFixed(0)} ms; ${s.trainees.toLocaleString('en')} trainees, ` +
           `${s.vacancies.toLocaleString('en')} vacancies, ${s.places.toLocaleString('en')} places; ` +
           `${outcome.work.checks.toLocaleString('en')} exact checks (${outcome.work.evaluations.toLocaleString('en')} evaluations), ${outcome.work.slicesOnThreads}/${outcome.work.slices} slices on worker threads, ` +
-          `${s.eligiblePairs.toLocaleString('en')} acceptable pairs found, ` +
+          `${s.eligiblePairs.toLocaleString('en')} pairs listed, ` +
           `${outcome.result.matches.length.toLocaleString('en')} matched, ${s.proposals.toLocaleString('en')} proposals; ` +
           `RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`,
       );

@@ -1,5 +1,19 @@
+export {
+  type CohortLists,
+  type CohortListsOptions,
+  collectCohortLists,
+  type ListWork,
+  MAX_CHANGED_VACANCIES,
+} from './cohort-lists.ts';
 export { buildHandlers, type HandlerDeps, pathwayAggregateId, workerConcurrency } from './handlers.ts';
-export { ROUND_LIST_LENGTH, type RunRoundOutcome, runRound } from './match-round.ts';
+export {
+  type PreparedLists,
+  prepareRoundLists,
+  ROUND_LIST_LENGTH,
+  type RoundOptions,
+  type RunRoundOutcome,
+  runRound,
+} from './match-round.ts';
 export { type MatchTraineeOutcome, matchTrainee, matchTrainees } from './match-trainee.ts';
 export {
   type ClosedPathway,
@@ -22,6 +36,7 @@ export {
   notificationDeps,
   ruleChangeDescriber,
 } from './notifications.ts';
+export type { RoundPlacement, RoundVacancyRow, TraineeList } from './round-lists.ts';
 export { corridorCoalesce, corridorRoutes } from './routes.ts';
 export { announceRuleChanges, startRuleCalendar } from './rule-calendar.ts';
 export { type JobSystem, startJobSystem } from './system.ts';

@@ -10,10 +10,19 @@ import {
 import { DEFAULT_OCCUPATION_BRIDGES, type RoundInstance, rankCandidates } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
-import { checkCandidate, type MatchingOptions, PlacementChanges, placementFields } from './match-vacancy.ts';
+import { collectCohortLists, type ListWork } from './cohort-lists.ts';
+import {
+  checkCandidate,
+  filledPlaces,
+  type MatchingOptions,
+  PlacementChanges,
+  type PreparedMatchVacancy,
+  placementFields,
+  prepareMatchVacancy,
+} from './match-vacancy.ts';
 import { assembleRound, instanceOf, matchAssembled, roundOptions } from './round-instance.ts';
-import { type CohortPage, type PageLists, RoundLists, type RoundVacancyRow, type TraineeList } from './round-lists.ts';
-import { defaultRoundThreads, RoundThreads } from './round-threads.ts';
+import type { RoundPlacement, RoundVacancyRow } from './round-lists.ts';
+import { defaultRoundThreads } from './round-threads.ts';
 
 /** Longest list a trainee submits, as in the NRMP's practical limit; the engine's order fills it. */
 export const ROUND_LIST_LENGTH = 20;
@@ -30,6 +39,8 @@ export interface RoundOptions extends MatchingOptions {
    * they are sure to take part (tests of the threads; off by default).
    */
   waitForThreads?: boolean;
+  /** Build every list again, as if none were stored (the benchmark's cold rounds); they are stored all the same. */
+  ignoreStoredLists?: boolean;
 }
 
 export type RunRoundOutcome =
@@ -38,12 +49,8 @@ export type RunRoundOutcome =
       status: 'done';
       result: MatchRoundResult;
       instance: RoundInstance;
-      /**
-       * Exact pair checks run to build the lists and the evaluations of the rules they took (see `PairEvaluation`),
-       * slices of the cohort listed (in all, on worker threads), and why the threads could not start, if they could
-       * not (the round then listed everything on the job's thread).
-       */
-      work: { checks: number; evaluations: number; slices: number; slicesOnThreads: number; threadsFailed?: string };
+      /** Stored lists reused, lists built (and the exact checks they took), on which threads: see `ListWork`. */
+      work: ListWork;
     }
   | { status: 'skipped'; reason: string };
 
@@ -59,8 +66,10 @@ export type RunRoundOutcome =
  * and the result is stored with the round, all in one transaction: a crash leaves the round to be re-run whole.
  * Deterministic: inputs are sorted by id, so the same data gives the same matching.
  *
- * Lists are built without checking every pair (see round-lists.ts), a page of the cohort at a time, on worker
- * threads beside this one when the cohort is larger than a page (see round-threads.ts).
+ * Each trainee's list is the one stored for them when it still holds (nothing it was built from has changed in a way
+ * that can change it; see stored-lists.ts), else built again, without checking every pair (see round-lists.ts), on
+ * worker threads beside this one when many need it, and stored for the next round (see cohort-lists.ts).
+ * `prepareRoundLists` builds them ahead of a round, so that the round itself reads them.
  */
 export async function runRound(
   database: Database,
@@ -78,8 +87,11 @@ export async function runRound(
     await matchRoundsRepository.markRunning(trx, roundId);
 
     // Vacancies first (locked, id order, as match.vacancy locks them), then their placements; the cohort is read
-    // page by page below.
-    const vacancyRows = await matchingRepository.partnershipOpenVacancies(trx, round.partnership_id);
+    // page by page.
+    const vacancyRows = (await matchingRepository.partnershipOpenVacancies(
+      trx,
+      round.partnership_id,
+    )) as RoundVacancyRow[];
     const placements = await placementsRepository.forVacancies(
       trx,
       vacancyRows.map((v) => v.id),
@@ -89,95 +101,53 @@ export async function runRound(
       trx,
       vacancyRows.map((v) => v.id),
     );
-    // This thread prepares the round's vacancies when it first lists, after the worker threads (when the cohort takes
-    // them) have been sent theirs: both prepare at once (a worker thread was ready 4.8 s into a round of 50,000
-    // vacancies, this thread listing meanwhile).
-    let ownLists: RoundLists | undefined;
-    const roundLists = (): RoundLists =>
-      (ownLists ??= new RoundLists(book, vacancyRows as RoundVacancyRow[], placements, { bridges, listLength }));
-
-    // Each trainee's list (see round-lists.ts). The cohort is read in pages and only the lists are kept, so memory
-    // grows with the lists, not with the profiles: a cohort of a million fits. Slices of a page go to worker threads
-    // while one can take them, else are built on this thread; their lists are put together in order, so where a
-    // slice was built does not change the round.
-    const threadCount = options.roundThreads ?? defaultRoundThreads();
-    let threads: RoundThreads | undefined;
-    let starting: Promise<void> | undefined;
-    const pages: Promise<PageLists>[] = [];
-    let slicesOnThreads = 0;
-    let threadsFailed: string | undefined;
-    try {
-      for await (const trainees of matchingRepository.cohortTraineePages(
-        trx,
-        round.partnership_id,
-        round.cohort,
+    // Each trainee's list: stored where it still holds, else built (and stored) again; see cohort-lists.ts.
+    const collected = await collectCohortLists(
+      trx,
+      book,
+      { partnershipId: round.partnership_id, cohort: round.cohort, vacancyRows, placements },
+      {
+        bridges,
+        listLength,
         pageSize,
-      )) {
-        // Threads start once the cohort is more than a page (a small round is not worth their start-up), in the
-        // background: this thread lists pages until they are ready. If they cannot start, it lists them all.
-        if (starting === undefined && threadCount > 0 && trainees.length === pageSize) {
-          starting = RoundThreads.start(threadCount, {
-            packs: book.packs(),
-            vacancyRows: vacancyRows as RoundVacancyRow[],
-            placements,
-            options: { bridges, listLength },
-          }).then(
-            (started) => {
-              threads = started;
-            },
-            (error: unknown) => {
-              threadsFailed = error instanceof Error ? error.message : String(error);
-            },
-          );
-          if (options.waitForThreads) await starting;
-        }
-        // In slices, each to a free thread or else built here, so that no thread waits long for work.
-        for (let i = 0; i < trainees.length; i += SLICE) {
-          const cohort: CohortPage = { trainees: trainees.slice(i, i + SLICE) };
-          // A thread's reply is a message: let it in before asking whether a thread is free.
-          await yieldToEventLoop();
-          if (threads?.available) {
-            pages.push(threads.run(pages.length, cohort));
-            slicesOnThreads++;
-          } else pages.push(Promise.resolve(await roundLists().forPage(cohort, true)));
-        }
-      }
-      // Not Promise.all: a failed slice must not leave the others' rejections unheard.
-      const settled = await Promise.allSettled(pages);
-      const failed = settled.find((p) => p.status === 'rejected');
-      if (failed) throw (failed as PromiseRejectedResult).reason;
-    } finally {
-      await starting;
-      await threads?.close();
-    }
-    const lists = roundLists();
-    const prepared = lists.prepared;
-
-    let checks = 0;
-    let evaluations = 0;
+        threads: options.roundThreads ?? defaultRoundThreads(),
+        waitForThreads: options.waitForThreads,
+        ignoreStored: options.ignoreStoredLists,
+      },
+    );
     let pairs = 0;
-    const traineeLists: TraineeList[] = [];
-    for (const page of pages) {
-      const built = await page;
-      checks += built.checks;
-      evaluations += built.evaluations;
-      pairs += built.acceptable;
-      for (const list of built.lists) traineeLists.push(list);
-    }
-    // Lists name vacancies by position in `prepared`: they are ranked and matched as arrays (see round-instance.ts).
+    for (const list of collected.lists) pairs += list.vacancies.length;
+    // Lists name vacancies by their position among the round's: they are ranked and matched as arrays (see
+    // round-instance.ts).
     const assembled = assembleRound(
-      traineeLists,
-      prepared.map((v) => ({ id: v.id, capacity: v.capacity, ownOrder: statedByVacancy.get(v.id) })),
+      collected.lists,
+      vacancyRows.map((v, i) => ({ id: v.id, capacity: collected.capacity[i]!, ownOrder: statedByVacancy.get(v.id) })),
     );
     // The lists are copied out: let them go before deferred acceptance builds its own arrays (at a million trainees
     // they are hundreds of megabytes).
-    const slices = pages.length;
-    pages.length = 0;
-    traineeLists.length = 0;
+    collected.lists.length = 0;
     const outcome = matchAssembled(assembled);
 
     // Propose the matched pairs, with the full explanation (built for these pairs only).
-    const byId = lists.byId;
+    const position = new Map(vacancyRows.map((v, i) => [v.id, i]));
+    const prepared = new Map<string, PreparedMatchVacancy>();
+    const held = new Map<string, RoundPlacement>();
+    const filled = new Map<string, RoundPlacement[]>();
+    for (const p of placements) {
+      held.set(`${p.vacancy_id} ${p.trainee_id}`, p);
+      const list = filled.get(p.vacancy_id);
+      if (list) list.push(p);
+      else filled.set(p.vacancy_id, [p]);
+    }
+    const preparedFor = (vacancyId: string): PreparedMatchVacancy => {
+      let pv = prepared.get(vacancyId);
+      if (!pv) {
+        const row = vacancyRows[position.get(vacancyId)!]!;
+        pv = prepareMatchVacancy(row, filledPlaces(filled.get(vacancyId) ?? []))!;
+        prepared.set(vacancyId, pv);
+      }
+      return pv;
+    };
     // Only the matched trainees' rows are read again, for their explanations.
     const traineeById = new Map<string, TraineeForMatching>();
     const matchedIds = outcome.matches.map((m) => m.traineeId);
@@ -189,25 +159,26 @@ export async function runRound(
     const matches: MatchRoundResult['matches'] = [];
     let n = 0;
     for (const m of outcome.matches) {
-      const v = byId.get(m.vacancyId)!;
-      const check = checkCandidate(book, traineeById.get(m.traineeId)!, v.pv, bridges);
+      const pv = preparedFor(m.vacancyId);
+      const check = checkCandidate(book, traineeById.get(m.traineeId)!, pv, bridges);
       if (!check.ok) throw new Error(`round pair ${m.traineeId} → ${m.vacancyId} no longer passes its checks`);
-      const [explained] = rankCandidates(v.pv.vacancy, [check.candidate], { prefiltered: true, limit: 1, bridges });
+      const [explained] = rankCandidates(pv.vacancy, [check.candidate], { prefiltered: true, limit: 1, bridges });
       const fields = placementFields(explained!, check.packVersions, {
         source: 'round',
         match_round_id: roundId,
         rank: null,
       });
-      const held = v.held.get(m.traineeId);
-      if (!held) inserts.push({ vacancyId: m.vacancyId, traineeId: m.traineeId, fields });
-      else if (held.status === 'withdrawn') await changes.repropose(trx, { ...held, vacancy_id: m.vacancyId }, fields);
-      else if (held.status === 'proposed') await changes.refresh(trx, held, fields);
+      const heldPair = held.get(`${m.vacancyId} ${m.traineeId}`);
+      if (!heldPair) inserts.push({ vacancyId: m.vacancyId, traineeId: m.traineeId, fields });
+      else if (heldPair.status === 'withdrawn')
+        await changes.repropose(trx, { ...heldPair, vacancy_id: m.vacancyId }, fields);
+      else if (heldPair.status === 'proposed') await changes.refresh(trx, heldPair, fields);
       // Accepted by one side already: people are deciding; the round's match only confirms the pair.
       matches.push({
         traineeId: m.traineeId,
         vacancyId: m.vacancyId,
         score: explained!.score,
-        placementId: held?.id ?? null,
+        placementId: heldPair?.id ?? null,
       });
       if (++n % 1_000 === 0) await yieldToEventLoop();
     }
@@ -219,12 +190,12 @@ export async function runRound(
     const listed = roundOptions(assembled);
     const result: MatchRoundResult = {
       matches,
-      unfilled: outcome.unfilled.map((u) => ({ ...u, candidates: listed.candidates[byId.get(u.vacancyId)!.index]! })),
+      unfilled: outcome.unfilled.map((u) => ({ ...u, candidates: listed.candidates[position.get(u.vacancyId)!]! })),
       unmatchedTrainees: outcome.unmatchedTrainees,
       stats: {
         trainees: assembled.traineeIds.length,
-        vacancies: prepared.length,
-        places: prepared.reduce((sum, v) => sum + v.capacity, 0),
+        vacancies: vacancyRows.length,
+        places: collected.capacity.reduce((sum, c) => sum + c, 0),
         eligiblePairs: pairs,
         proposals: outcome.stats.proposals,
         traineesWithoutOptions: listed.traineesWithoutOptions,
@@ -239,12 +210,51 @@ export async function runRound(
         instance ??= instanceOf(assembled);
         return instance;
       },
-      work: { checks, evaluations, slices, slicesOnThreads, ...(threadsFailed ? { threadsFailed } : {}) },
+      work: collected.work,
     };
   });
 }
 
 /** Trainees read at a time. */
 const COHORT_PAGE = 2_000;
-/** Trainees listed at a time, on one thread. */
-const SLICE = 250;
+
+export interface PreparedLists {
+  /** The trainees listed, and how many lists were reused, built or built from the placements (see `ListWork`). */
+  trainees: number;
+  work: ListWork;
+}
+
+/**
+ * round.lists: builds and stores the lists of a cohort whose stored list no longer holds, ahead of its rounds, so
+ * that a round reads them instead of building them (a round of a million trainees whose lists all hold reads them
+ * in seconds; building them takes minutes). It locks nothing: each list records the vacancies' and the trainee's
+ * versions it was built from, so a change made meanwhile is seen by the next round, which builds that list again.
+ */
+export async function prepareRoundLists(
+  database: Database,
+  book: RuleBook,
+  partnershipId: string,
+  cohort: string,
+  options: RoundOptions = {},
+): Promise<PreparedLists> {
+  return database.db.transaction().execute(async (trx) => {
+    const vacancyRows = (await matchingRepository.partnershipOpenVacancies(trx, partnershipId, {
+      lock: false,
+    })) as RoundVacancyRow[];
+    // Places filled and pairs declined do not enter a stored list (the round applies them), so none are read.
+    const collected = await collectCohortLists(
+      trx,
+      book,
+      { partnershipId, cohort, vacancyRows, placements: [] },
+      {
+        bridges: options.bridges ?? DEFAULT_OCCUPATION_BRIDGES,
+        listLength: options.roundListLength ?? ROUND_LIST_LENGTH,
+        pageSize: options.cohortPage ?? COHORT_PAGE,
+        threads: options.roundThreads ?? defaultRoundThreads(),
+        waitForThreads: options.waitForThreads,
+        ignoreStored: options.ignoreStoredLists,
+      },
+    );
+    return { trainees: collected.lists.length, work: collected.work };
+  });
+}

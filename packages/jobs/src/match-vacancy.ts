@@ -13,6 +13,7 @@ import {
   type PlacementWrite,
   placementsRepository,
   type TraineeForMatching,
+  type VacancyPrefilter,
 } from '@corridor/db';
 import {
   CEFR_LEVELS,
@@ -771,6 +772,24 @@ export const ranksBefore = (sa: number, ida: string, sb: number, idb: string): b
   sa > sb || (sa === sb && ida < idb);
 
 /**
+ * The SQL prefilter of a vacancy: everyone its exact check could pass (compatible occupation, preferred destination,
+ * available by the start date, each required language within the tolerance), with what their bounds read.
+ */
+export function vacancyPrefilter(
+  pv: PreparedMatchVacancy,
+  scorer: VacancyScorer,
+  bridges: readonly OccupationBridge[],
+): VacancyPrefilter {
+  return {
+    occupations: [...compatibleOccupations(pv.vacancy.isco08, bridges).keys()],
+    destination: pv.vacancy.destination,
+    startDate: pv.startDate,
+    languageTokenGroups: languageTokenGroups(pv.vacancy),
+    requiredLanguages: scorer.requiredLanguages,
+  };
+}
+
+/**
  * Matches one vacancy and reconciles its placements, in one transaction with the vacancy locked:
  * - shortlist proposals still in the top list: score, rank and breakdown refreshed (only when they changed);
  * - new entries: inserted as `proposed` (outbox `placement.proposed`);
@@ -854,13 +873,7 @@ export async function matchVacancy(
     const survivors =
       closed.length === pv.vacancy.pathways.length
         ? []
-        : await matchingRepository.prefilterForVacancy(trx, {
-            occupations: [...compatibleOccupations(pv.vacancy.isco08, bridges).keys()],
-            destination: pv.vacancy.destination,
-            startDate: pv.startDate,
-            languageTokenGroups: languageTokenGroups(pv.vacancy),
-            requiredLanguages: scorer.requiredLanguages,
-          });
+        : await matchingRepository.prefilterForVacancy(trx, vacancyPrefilter(pv, scorer, bridges));
     outcome.prefiltered = survivors.length;
 
     // Best possible score first (ties by id, as the ranking breaks them). Profiles are loaded and checked exactly a

@@ -45,7 +45,7 @@ const round = fc
     const lists: TraineeList[] = ids.map((traineeId) => {
       const picked = vacancyIds.map((_, v) => v).filter(() => next(2) === 0);
       // Scores from a few values, so that ties between trainees are common.
-      return { traineeId, vacancies: picked, scores: picked.map(() => next(3) / 2) };
+      return { traineeId, vacancies: picked, scores: picked.map(() => next(3) / 2), complete: true };
     });
     const vs = vacancyIds.map((id) => ({
       id,

@@ -49,7 +49,7 @@ import {
 /** The placement rows a round reads (declined pairs are never listed; held places are re-proposed or kept). */
 export type RoundPlacement = Awaited<ReturnType<typeof placementsRepository.forVacancies>>[number];
 /** An open vacancy row as the round reads it. */
-export type RoundVacancyRow = VacancyForMatching & { headcount: number };
+export type RoundVacancyRow = VacancyForMatching & { headcount: number; version: number };
 
 export interface RoundListsOptions {
   bridges: readonly OccupationBridge[];
@@ -62,6 +62,11 @@ export interface TraineeList {
   /** Positions in `RoundLists.prepared` (which every thread of a round prepares alike). */
   vacancies: number[];
   scores: number[];
+  /**
+   * Whether the list holds every vacancy the trainee may take (fewer than the list length were found), rather than
+   * being cut at the length: a complete list stays exact when some of its vacancies fill (see stored-lists.ts).
+   */
+  complete: boolean;
 }
 
 export interface PageLists {
@@ -277,6 +282,9 @@ export class RoundLists {
       if (t.placed || t.status !== 'active') continue;
       const statedList = t.stated;
       let listed: { v: PreparedRoundVacancy; score: number }[] = [];
+      // Fewer found than the list length: nothing was passed over for want of room (the walk passes a vacancy over
+      // only once the list is full), so the list holds every vacancy the trainee may take.
+      let complete: boolean;
       if (statedList) {
         // In the trainee's own order; a vacancy they may not take (the rules, a hard filter, a place they
         // declined, not in this partnership) is left out, as an NRMP applicant cannot rank a programme that
@@ -288,6 +296,7 @@ export class RoundLists {
           const check = checkCandidate(this.book, t, v.pv, this.bridges, { reasons: false, manyVacancies: true });
           if (check.ok) listed.push({ v, score: v.scorer.score(check.candidate) });
         }
+        complete = listed.length < this.listLength;
       } else {
         const isco = t.profile.occupation.isco08;
         const occupations = occupationsOpenTo(isco, this.bridges);
@@ -386,6 +395,7 @@ export class RoundLists {
           }
         }
         result.acceptable += listed.length;
+        complete = listed.length < this.listLength;
         listed.sort((a, b) => b.score - a.score || compareIds(a.v.id, b.v.id));
         listed = listed.slice(0, this.listLength);
       }
@@ -394,6 +404,7 @@ export class RoundLists {
         traineeId: t.id,
         vacancies: listed.map((l) => l.v.index),
         scores: listed.map((l) => l.score),
+        complete,
       });
     }
     return result;

@@ -10,6 +10,7 @@ import * as ruleCalendar from './20261129_0008_rule_calendar.ts';
 import * as matchCoveringIndex from './20261129_0009_match_covering_index.ts';
 import * as vacancyClosedPathways from './20261129_0010_vacancy_closed_pathways.ts';
 import * as roundRankings from './20261129_0011_round_rankings.ts';
+import * as roundLists from './20261129_0012_round_lists.ts';
 
 // A static index rather than a folder scan: bundlers and tests see exactly the same list, in this order.
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0009_match_covering_index': matchCoveringIndex,
   '20261129_0010_vacancy_closed_pathways': vacancyClosedPathways,
   '20261129_0011_round_rankings': roundRankings,
+  '20261129_0012_round_lists': roundLists,
 };
 
 export const migrationProvider: MigrationProvider = {

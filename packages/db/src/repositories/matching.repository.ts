@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { StoredTraineeProfile } from '../trainee-row.ts';
-import type { Executor } from './executor.ts';
+import { cursorPages, type Executor } from './executor.ts';
 import { FILLED_STATUSES } from './placements.repository.ts';
 
 /** A trainee as the matching jobs load them: what the rules and `@corridor/matching` need, no names or email. */
@@ -23,7 +23,7 @@ export interface CohortTrainee extends TraineeForMatching {
   stated: string[] | null;
 }
 
-const TRAINEE_FIELDS = sql.raw(
+export const TRAINEE_FIELDS = sql.raw(
   't.id, t.status, t.owner_org_id, t.partnership_id, t.cohort, t.consent_share_profile, t.date_of_birth, t.profile',
 );
 
@@ -72,6 +72,17 @@ export interface TraineePrefilter {
   /** The `language:level` requirements the trainee meets (within the matching tolerance): a vacancy's must all be. */
   languageTokens: readonly string[];
 }
+
+/**
+ * What a round asks of a cohort's trainee `t` besides their profile: whether they already hold a place anywhere
+ * (`placed`: left out of rounds) and the vacancies they stated for rounds, in their order (`stated`; null: none).
+ */
+export const roundFlags = () => sql`
+  EXISTS (
+    SELECT 1 FROM placements p
+    WHERE p.trainee_id = t.id AND p.status = ANY(${sql.val([...FILLED_STATUSES])}::text[])
+  ) AS placed,
+  (SELECT r.vacancy_ids FROM trainee_round_preferences r WHERE r.trainee_id = t.id) AS stated`;
 
 export const matchingRepository = {
   /**
@@ -254,34 +265,30 @@ export const matchingRepository = {
    * person already holds a place anywhere, and the list of vacancies they stated for rounds. One query per page,
    * read from the same snapshot. Run it to the end, or the cursor stays open until the transaction ends.
    */
-  async *cohortTraineePages(
+  cohortTraineePages(
     trx: Executor,
     partnershipId: string,
     cohort: string,
     pageSize: number,
   ): AsyncGenerator<CohortTrainee[]> {
-    await sql`
-      DECLARE cohort_trainees NO SCROLL CURSOR FOR
-      SELECT ${TRAINEE_FIELDS},
-        EXISTS (
-          SELECT 1 FROM placements p
-          WHERE p.trainee_id = t.id AND p.status = ANY(${sql.val([...FILLED_STATUSES])}::text[])
-        ) AS placed,
-        (SELECT r.vacancy_ids FROM trainee_round_preferences r WHERE r.trainee_id = t.id) AS stated
-      FROM trainees t
-      WHERE t.partnership_id = ${partnershipId}::uuid AND t.cohort = ${cohort} AND t.status = 'active'
-      ORDER BY t.id`.execute(trx);
-    for (;;) {
-      const page = await sql<CohortTrainee>`FETCH FORWARD ${sql.lit(pageSize)} FROM cohort_trainees`.execute(trx);
-      if (page.rows.length > 0) yield page.rows;
-      if (page.rows.length < pageSize) break;
-    }
-    await sql`CLOSE cohort_trainees`.execute(trx);
+    return cursorPages<CohortTrainee>(
+      trx,
+      'cohort_trainees',
+      sql`
+        SELECT ${TRAINEE_FIELDS}, ${roundFlags()}
+        FROM trainees t
+        WHERE t.partnership_id = ${partnershipId}::uuid AND t.cohort = ${cohort} AND t.status = 'active'
+        ORDER BY t.id`,
+      pageSize,
+    );
   },
 
-  /** A partnership's open vacancies with a start date, in id order, locked for the round (as `lockVacancy`). */
-  partnershipOpenVacancies(trx: Executor, partnershipId: string) {
-    return trx
+  /**
+   * A partnership's open vacancies with a start date, in id order, locked for the round (as `lockVacancy`) unless
+   * `lock` is false (lists built ahead of a round record the versions they read instead).
+   */
+  partnershipOpenVacancies(trx: Executor, partnershipId: string, { lock = true }: { lock?: boolean } = {}) {
+    const q = trx
       .selectFrom('vacancies')
       .innerJoin('partnerships', 'partnerships.id', 'vacancies.partnership_id')
       .selectAll('vacancies')
@@ -289,9 +296,8 @@ export const matchingRepository = {
       .where('vacancies.partnership_id', '=', partnershipId)
       .where('vacancies.status', '=', 'open')
       .where('vacancies.start_date', 'is not', null)
-      .orderBy('vacancies.id')
-      .forNoKeyUpdate('vacancies')
-      .execute();
+      .orderBy('vacancies.id');
+    return (lock ? q.forNoKeyUpdate('vacancies') : q).execute();
   },
 };
 

@@ -14,7 +14,12 @@ import type { AgencyMandatesTable, OrganizationsTable } from './organizations.ts
 import type { OutboxTable } from './outbox.ts';
 import type { CohortsTable, PartnershipMembersTable, PartnershipsTable } from './partnerships.ts';
 import type { MatchRoundsTable, PlacementEventsTable, PlacementsTable } from './placements.ts';
-import type { TraineeRoundPreferencesTable, VacancyRoundRankingsTable } from './round-rankings.ts';
+import type {
+  RoundListBasesTable,
+  RoundListsTable,
+  TraineeRoundPreferencesTable,
+  VacancyRoundRankingsTable,
+} from './round-rankings.ts';
 import type { TraineesTable } from './trainees.ts';
 import type { VacanciesTable } from './vacancies.ts';
 
@@ -36,6 +41,8 @@ export interface DB {
   match_rounds: MatchRoundsTable;
   trainee_round_preferences: TraineeRoundPreferencesTable;
   vacancy_round_rankings: VacancyRoundRankingsTable;
+  round_list_bases: RoundListBasesTable;
+  round_lists: RoundListsTable;
   notification_contacts: NotificationContactsTable;
   notification_preferences: NotificationPreferencesTable;
   webhook_endpoints: WebhookEndpointsTable;

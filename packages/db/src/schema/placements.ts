@@ -70,6 +70,7 @@ export interface MatchRoundResult {
     trainees: number;
     vacancies: number;
     places: number;
+    /** Pairs ranked: the entries of every trainee's list. */
     eligiblePairs: number;
     proposals: number;
     /** Trainees no vacancy of the round could take (absent from rounds run before it was kept). */

@@ -44,7 +44,7 @@ const MatchRoundView = z.object({
           .number()
           .int()
           .describe(
-            'Acceptable pairs the engine found while building the lists: at least the pairs listed, since a list stops being searched once nothing left could enter it.',
+            "Pairs ranked: the entries of every trainee's list (each a vacancy with a place left that the trainee may take).",
           ),
         proposals: z.number().int().describe('Proposals made during deferred acceptance.'),
         traineesWithoutOptions: z

@@ -7,6 +7,7 @@ import {
   idempotencyRepository,
   outboxRepository,
   partnershipsRepository,
+  roundListsRepository,
   roundRankingsRepository,
   traineesRepository,
   traineeWrite,
@@ -195,6 +196,7 @@ export default async function traineeRoutes(app: FastifyInstance, opts: { databa
         await idempotencyRepository.deleteForTrainee(trx, row.id);
         await eraseTraineeNotifications(trx, row.id);
         await roundRankingsRepository.deleteTraineePreferences(trx, row.id);
+        await roundListsRepository.deleteForTrainee(trx, row.id);
         await outboxRepository.append(trx, [
           { type: 'trainee.erased', aggregateType: 'trainee', aggregateId: row.id, payload: { traineeId: row.id } },
         ]);

@@ -1,0 +1,297 @@
+import { type Executor, matchingRepository, roundListsRepository } from '@corridor/db';
+import { type OccupationBridge, vacancyScorer } from '@corridor/matching';
+import { yieldToEventLoop } from '@corridor/queue';
+import type { RuleBook } from '@corridor/rules';
+import { filledPlaces, prepareMatchVacancy, vacancyPrefilter } from './match-vacancy.ts';
+import {
+  type CohortPage,
+  type PageLists,
+  type RoundLists,
+  RoundLists as RoundListsBuilder,
+  type RoundPlacement,
+  type RoundVacancyRow,
+  type TraineeList,
+} from './round-lists.ts';
+import { RoundThreads } from './round-threads.ts';
+import {
+  type BasisView,
+  basisView,
+  filterList,
+  type RoundState,
+  readStoredList,
+  rulesKeyOf,
+  statedHash,
+  storedForm,
+} from './stored-lists.ts';
+
+/**
+ * A cohort's lists for a round over the partnership's open vacancies: each trainee's stored list where it still holds
+ * (see stored-lists.ts), built again where it does not, and stored. Lists are built page by page of the trainees
+ * that need one, on worker threads beside this one when they are more than a page (see round-threads.ts); the round
+ * reads only what tells whether a stored list holds, and profiles only for the lists it builds.
+ */
+export interface CohortListsInput {
+  partnershipId: string;
+  cohort: string;
+  /** The partnership's open vacancies with a start date, in id order: the round's vacancies and their positions. */
+  vacancyRows: readonly RoundVacancyRow[];
+  /** Their placements: places filled and pairs declined. */
+  placements: readonly RoundPlacement[];
+}
+
+export interface CohortListsOptions {
+  bridges: readonly OccupationBridge[];
+  listLength: number;
+  /** Trainees read at a time. */
+  pageSize: number;
+  /** Worker threads beside this one (0: none). */
+  threads: number;
+  /** Wait for the threads to start before building, so that they are sure to take part (tests). */
+  waitForThreads?: boolean | undefined;
+  /** Build every list again, as if none were stored (the benchmark's cold rounds). Default: reuse. */
+  ignoreStored?: boolean | undefined;
+}
+
+export interface CohortLists {
+  /** In the cohort's order (id order); trainees already placed are left out. */
+  lists: TraineeList[];
+  /** Places left, by the round's position. */
+  capacity: Int32Array;
+  work: ListWork;
+}
+
+export interface ListWork {
+  /** Stored lists taken as they were. */
+  reused: number;
+  /** Lists built again (and stored). */
+  built: number;
+  /** Lists built from the placements because their stored list was cut and lost an entry (not stored). */
+  exact: number;
+  /** Exact pair checks and evaluations of the rules the built lists took (see `PageLists`). */
+  checks: number;
+  evaluations: number;
+  /** Slices of trainees built (in all, on worker threads), and why the threads could not start, if they could not. */
+  slices: number;
+  slicesOnThreads: number;
+  threadsFailed?: string;
+}
+
+/** More new or changed vacancies than this since a basis, and its lists are built again rather than asked about. */
+export const MAX_CHANGED_VACANCIES = 16;
+/** Trainees built at a time on one thread. */
+const SLICE = 250;
+
+export async function collectCohortLists(
+  trx: Executor,
+  book: RuleBook,
+  input: CohortListsInput,
+  options: CohortListsOptions,
+): Promise<CohortLists> {
+  const { vacancyRows, placements } = input;
+  const listOptions = { bridges: options.bridges, listLength: options.listLength };
+  const first = vacancyRows[0];
+  const rulesKey = rulesKeyOf(
+    book,
+    { governmentToGovernment: first?.partnership_g2g ?? null, origin: first?.partnership_origin ?? null },
+    listOptions,
+  );
+  const state = roundState(vacancyRows, placements);
+  const current = { ids: vacancyRows.map((v) => v.id), versions: vacancyRows.map((v) => v.version) };
+
+  // The bases of the stored lists, and who the vacancies new or changed since each could take at all.
+  const views = new Map<string, BasisView>();
+  if (!options.ignoreStored) {
+    const rowById = new Map(vacancyRows.map((v) => [v.id, v]));
+    const prefiltered = new Map<string, readonly string[]>();
+    for (const basis of await roundListsRepository.bases(trx, input.partnershipId)) {
+      const view = basisView(basis, current, rulesKey, MAX_CHANGED_VACANCIES);
+      views.set(basis.id, view);
+      if (!view.usable || view.changedIds.length === 0) continue;
+      const touched = new Set<string>();
+      for (const id of view.changedIds) {
+        let ids = prefiltered.get(id);
+        if (ids === undefined) {
+          ids = await whoCouldTake(trx, book, rowById.get(id)!, options.bridges);
+          prefiltered.set(id, ids);
+        }
+        for (const t of ids) touched.add(t);
+      }
+      view.touched = touched;
+    }
+  }
+
+  // The cohort, with each trainee's stored list: kept, or marked to be built again (`rebuild`) or from the
+  // placements (`exact`).
+  const slots: (TraineeList | undefined)[] = [];
+  const traineeIds: string[] = [];
+  const rebuild: number[] = [];
+  const exact: number[] = [];
+  const work: ListWork = { reused: 0, built: 0, exact: 0, checks: 0, evaluations: 0, slices: 0, slicesOnThreads: 0 };
+  for await (const page of roundListsRepository.cohortPages(trx, input.partnershipId, input.cohort, options.pageSize)) {
+    for (const row of page) {
+      if (row.placed) continue;
+      const verdict = options.ignoreStored ? 'rebuild' : readStoredList(row, views, state);
+      const slot = traineeIds.length;
+      traineeIds.push(row.id);
+      if (verdict === 'rebuild') {
+        rebuild.push(slot);
+        slots.push(undefined);
+      } else if (verdict === 'exact') {
+        exact.push(slot);
+        slots.push(undefined);
+      } else {
+        slots.push(verdict);
+        work.reused++;
+      }
+    }
+  }
+
+  // Lists built again, in their open form (no placements: see stored-lists.ts), on threads when they are many.
+  const slotOf = new Map<string, number>();
+  const built: { list: TraineeList; version: number; stated: string | null }[] = [];
+  if (rebuild.length > 0) {
+    let ownBuilder: RoundLists | undefined;
+    const openBuilder = (): RoundLists => (ownBuilder ??= new RoundListsBuilder(book, vacancyRows, [], listOptions));
+    let threads: RoundThreads | undefined;
+    let starting: Promise<void> | undefined;
+    const pages: Promise<PageLists>[] = [];
+    const versions = new Map<string, { version: number; stated: string | null }>();
+    try {
+      for (let from = 0; from < rebuild.length; from += options.pageSize) {
+        const ids = rebuild.slice(from, from + options.pageSize).map((slot) => {
+          slotOf.set(traineeIds[slot]!, slot);
+          return traineeIds[slot]!;
+        });
+        const trainees = await roundListsRepository.cohortTrainees(trx, ids);
+        for (const t of trainees) versions.set(t.id, { version: t.version, stated: statedHash(t.stated) });
+        // Threads start once more than a page needs building (a few lists are not worth their start-up), in the
+        // background: this thread builds slices until they are ready. If they cannot start, it builds them all.
+        if (starting === undefined && options.threads > 0 && rebuild.length > options.pageSize) {
+          starting = RoundThreads.start(options.threads, {
+            packs: book.packs(),
+            vacancyRows,
+            placements: [],
+            options: listOptions,
+          }).then(
+            (started) => {
+              threads = started;
+            },
+            (error: unknown) => {
+              work.threadsFailed = error instanceof Error ? error.message : String(error);
+            },
+          );
+          if (options.waitForThreads) await starting;
+        }
+        for (let i = 0; i < trainees.length; i += SLICE) {
+          const cohort: CohortPage = { trainees: trainees.slice(i, i + SLICE) };
+          // A thread's reply is a message: let it in before asking whether a thread is free.
+          await yieldToEventLoop();
+          if (threads?.available) {
+            pages.push(threads.run(pages.length, cohort));
+            work.slicesOnThreads++;
+          } else pages.push(Promise.resolve(await openBuilder().forPage(cohort, true)));
+        }
+      }
+      // Not Promise.all: a failed slice must not leave the others' rejections unheard.
+      const settled = await Promise.allSettled(pages);
+      const failed = settled.find((p) => p.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    } finally {
+      await starting;
+      await threads?.close();
+    }
+    work.slices = pages.length;
+    for (const page of pages) {
+      const result = await page;
+      work.checks += result.checks;
+      work.evaluations += result.evaluations;
+      for (const list of result.lists) {
+        const basis = versions.get(list.traineeId)!;
+        built.push({ list, version: basis.version, stated: basis.stated });
+        const slot = slotOf.get(list.traineeId)!;
+        const filtered = filterList(list.traineeId, list.vacancies, list.scores, list.complete, state);
+        if (filtered === 'exact') exact.push(slot);
+        else slots[slot] = filtered;
+      }
+    }
+    work.built = built.length;
+  }
+
+  // Lists cut at the list length that lost a vacancy to a full place or a declined pair: built from the placements,
+  // as the round would have built them with no stored lists.
+  if (exact.length > 0) {
+    exact.sort((a, b) => a - b);
+    const builder = new RoundListsBuilder(book, vacancyRows, placements, listOptions);
+    const exactSlot = new Map<string, number>();
+    for (let from = 0; from < exact.length; from += options.pageSize) {
+      const ids = exact.slice(from, from + options.pageSize).map((slot) => {
+        exactSlot.set(traineeIds[slot]!, slot);
+        return traineeIds[slot]!;
+      });
+      const trainees = await roundListsRepository.cohortTrainees(trx, ids);
+      for (let i = 0; i < trainees.length; i += SLICE) {
+        const result = await builder.forPage({ trainees: trainees.slice(i, i + SLICE) }, true);
+        work.checks += result.checks;
+        work.evaluations += result.evaluations;
+        work.exact += result.lists.length;
+        for (const list of result.lists) slots[exactSlot.get(list.traineeId)!] = list;
+      }
+    }
+  }
+
+  if (built.length > 0) {
+    const basisId = await roundListsRepository.createBasis(trx, {
+      partnershipId: input.partnershipId,
+      rulesKey,
+      vacancyIds: current.ids,
+      vacancyVersions: current.versions,
+    });
+    await roundListsRepository.store(
+      trx,
+      built.map((b) => storedForm(b.list, basisId, b.version, b.stated)),
+    );
+    await roundListsRepository.pruneBases(trx, input.partnershipId);
+  }
+
+  const lists: TraineeList[] = [];
+  for (const list of slots) if (list !== undefined) lists.push(list);
+  return { lists, capacity: state.capacity, work };
+}
+
+/** Places left and declined pairs, by the round's position, as `RoundLists` counts them from the placements. */
+function roundState(vacancyRows: readonly RoundVacancyRow[], placements: readonly RoundPlacement[]): RoundState {
+  const byVacancy = new Map<string, RoundPlacement[]>();
+  for (const p of placements) {
+    const list = byVacancy.get(p.vacancy_id);
+    if (list) list.push(p);
+    else byVacancy.set(p.vacancy_id, [p]);
+  }
+  const capacity = new Int32Array(vacancyRows.length);
+  const declined = new Map<number, Set<string>>();
+  vacancyRows.forEach((row, i) => {
+    const held = byVacancy.get(row.id) ?? [];
+    capacity[i] = Math.max(0, row.headcount - filledPlaces(held));
+    const out = held.filter((p) => p.status === 'declined').map((p) => p.trainee_id);
+    if (out.length > 0) declined.set(i, new Set(out));
+  });
+  return { capacity, declined };
+}
+
+/**
+ * Everyone a vacancy could take at all: its SQL prefilter (which lets through everyone its exact check could pass),
+ * or nobody when its offer closes every pathway it accepts.
+ */
+async function whoCouldTake(
+  trx: Executor,
+  book: RuleBook,
+  row: RoundVacancyRow,
+  bridges: readonly OccupationBridge[],
+): Promise<string[]> {
+  const pv = prepareMatchVacancy(row, 0);
+  if (!pv) return [];
+  const closed = book.offerBlockers(pv.offer, { asOf: pv.startDate, pathways: pv.vacancy.pathways });
+  if (closed.length === pv.vacancy.pathways.length) return [];
+  const scorer = vacancyScorer(pv.vacancy, { bridges });
+  const survivors = await matchingRepository.prefilterForVacancy(trx, vacancyPrefilter(pv, scorer, bridges));
+  return survivors.map((s) => s.id);
+}
