@@ -148,5 +148,13 @@ describe('vacancy posted → placements appear, through the outbox and the embed
     expect(before.every((p) => !imported.includes(p.trainee_id))).toBe(true);
     await settled();
     expect(runtime.failures()).toEqual([]);
+    // The import's cohort had its round lists built ahead of its rounds (round.lists), each holding the vacancy.
+    const lists = await t.database.db
+      .selectFrom('round_lists')
+      .select(['trainee_id', 'entries'])
+      .where('trainee_id', 'in', imported)
+      .execute();
+    expect(lists.map((l) => l.trainee_id).sort()).toEqual([...imported].sort());
+    expect(lists.every((l) => l.entries.length > 0)).toBe(true);
   });
 });

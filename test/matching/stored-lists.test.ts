@@ -111,10 +111,17 @@ describe('stored round lists', () => {
         );
         out = {
           lists: new Map(
-            collected.lists.map((l) => [
-              l.traineeId,
-              { vacancies: l.vacancies.map((p) => vacancyRows[p]!.id), scores: l.scores },
-            ]),
+            collected.lists.traineeIds.map((id, t) => {
+              const { listStart, listVacancy, listScore } = collected.lists;
+              const entries = [...Array(listStart[t + 1]! - listStart[t]!).keys()].map((j) => listStart[t]! + j);
+              return [
+                id,
+                {
+                  vacancies: entries.map((e) => vacancyRows[listVacancy[e]!]!.id),
+                  scores: entries.map((e) => listScore[e]!),
+                },
+              ];
+            }),
           ),
           work: collected.work,
         };

@@ -7,8 +7,11 @@
  * only the partnership and cohort are added), imported with the bulk importers. Each run starts from no
  * placements (the previous run's are deleted), so every run does the same work.
  *
+ * The lists are built ahead (prepareRoundLists, as the round.lists job does) and stored; the round reads them. The
+ * same round building every list again is timed beside it.
+ *
  *   npx tsx packages/jobs/bench/match-round.bench.ts   (BENCH_TRAINEES, BENCH_VACANCIES, BENCH_RUNS, BENCH_MODES,
- *   BENCH_PLACES, BENCH_DATABASE_URL; BENCH_MODES=threads|job runs one mode, BENCH_MODES=lists times the lists alone)
+ *   BENCH_PLACES, BENCH_DATABASE_URL; BENCH_MODES=stored|cold runs one mode, BENCH_MODES=lists times the lists alone)
  */
 import { createReadStream, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +33,7 @@ import { generateTrainees, generateVacancies } from '../../../bench/src/generato
 import { machineLine } from '../../../bench/src/machine.ts';
 import { importEmployerVacancies } from '../../../bench/src/seed.ts';
 import { importTrainees } from '../../ingest/src/index.ts';
-import { ROUND_LIST_LENGTH, runRound } from '../src/match-round.ts';
+import { prepareRoundLists, ROUND_LIST_LENGTH, runRound } from '../src/match-round.ts';
 import { RoundLists, type RoundVacancyRow } from '../src/round-lists.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -104,13 +107,22 @@ try {
 
   const book = await loadRuleBook(database.db);
   if (process.env.BENCH_MODES === 'lists') await timeListsAlone(partnership.id, cohort);
-  // The same round with list building on worker threads beside the job's thread (the default) and on the job's
-  // thread alone, alternating, so both see the same machine.
-  // BENCH_MODES=threads runs the default alone (the alternative takes minutes at 1,000,000 people); BENCH_MODES=job
-  // the job's thread alone (for a CPU profile of one thread).
+  // Lists are built ahead of rounds (the round.lists job) and stored; a round reads them. Timed here once, as the
+  // work that moved out of the round.
+  if (process.env.BENCH_MODES !== 'lists') {
+    t0 = performance.now();
+    const prepared = await prepareRoundLists(database, book, partnership.id, cohort);
+    log(
+      `lists built ahead and stored (round.lists): ${((performance.now() - t0) / 1000).toFixed(2)} s for ` +
+        `${prepared.trainees.toLocaleString('en')} trainees (${prepared.work.checks.toLocaleString('en')} exact checks, ` +
+        `${prepared.work.slicesOnThreads}/${prepared.work.slices} slices on worker threads)`,
+    );
+  }
+  // The round as it runs (stored lists read), and the round building every list again (as before lists were kept,
+  // or after the rules change), alternating, so both see the same machine. BENCH_MODES=stored|cold runs one.
   const modes = [
-    { label: 'worker threads (default)', roundThreads: undefined, mode: 'threads' },
-    { label: 'job thread only', roundThreads: 0, mode: 'job' },
+    { label: 'stored lists (default)', ignoreStoredLists: false, mode: 'stored' },
+    { label: 'every list built', ignoreStoredLists: true, mode: 'cold' },
   ].filter((m) => process.env.BENCH_MODES === undefined || process.env.BENCH_MODES === m.mode);
 
   /**
@@ -183,17 +195,20 @@ try {
       });
       const rssBefore = process.memoryUsage().rss;
       t0 = performance.now();
-      const outcome = await runRound(database, book, round.id, { roundThreads: mode.roundThreads });
+      const outcome = await runRound(database, book, round.id, { ignoreStoredLists: mode.ignoreStoredLists });
       const ms = performance.now() - t0;
       if (outcome.status !== 'done') throw new Error(`round skipped: ${outcome.reason}`);
       const s = outcome.result.stats;
       log(
         `  run ${run}${run === 0 && RUNS > 0 ? ' (warm-up)' : ''}, ${mode.label}: ${ms.toFixed(0)} ms; ${s.trainees.toLocaleString('en')} trainees, ` +
           `${s.vacancies.toLocaleString('en')} vacancies, ${s.places.toLocaleString('en')} places; ` +
+          `${outcome.work.reused.toLocaleString('en')} stored lists read, ${outcome.work.built.toLocaleString('en')} built, ${outcome.work.exact.toLocaleString('en')} from the placements; ` +
           `${outcome.work.checks.toLocaleString('en')} exact checks (${outcome.work.evaluations.toLocaleString('en')} evaluations), ${outcome.work.slicesOnThreads}/${outcome.work.slices} slices on worker threads, ` +
           `${s.eligiblePairs.toLocaleString('en')} pairs listed, ` +
           `${outcome.result.matches.length.toLocaleString('en')} matched, ${s.proposals.toLocaleString('en')} proposals; ` +
-          `RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`,
+          `RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB; ` +
+          `ms: load ${outcome.ms.load}, lists ${outcome.ms.lists} (read ${outcome.work.ms.read}, build ${outcome.work.ms.build}, ` +
+          `store ${outcome.work.ms.store}), match ${outcome.ms.match}, propose ${outcome.ms.propose}, record ${outcome.ms.record}`,
       );
       if (run > 0 || RUNS === 0) times.get(mode.label)!.push(ms);
     }
@@ -208,12 +223,12 @@ try {
     );
   }
   log(
-    `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (the process, both modes; worker threads included)`,
+    `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (the process, every mode; worker threads included)`,
   );
 } finally {
   rmSync(files.trainees, { force: true });
   rmSync(files.vacancies, { force: true });
-  await database.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  if (!process.env.BENCH_KEEP) await database.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await database.close();
 }
 

@@ -1,8 +1,9 @@
-import { type Executor, matchingRepository, roundListsRepository } from '@corridor/db';
+import { type CohortTrainee, type Executor, matchingRepository, roundListsRepository } from '@corridor/db';
 import { type OccupationBridge, vacancyScorer } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
 import { filledPlaces, prepareMatchVacancy, vacancyPrefilter } from './match-vacancy.ts';
+import type { ListArrays } from './round-instance.ts';
 import {
   type CohortPage,
   type PageLists,
@@ -17,6 +18,7 @@ import {
   type BasisView,
   basisView,
   filterList,
+  ListBuilder,
   type RoundState,
   readStoredList,
   rulesKeyOf,
@@ -54,7 +56,7 @@ export interface CohortListsOptions {
 
 export interface CohortLists {
   /** In the cohort's order (id order); trainees already placed are left out. */
-  lists: TraineeList[];
+  lists: ListArrays;
   /** Places left, by the round's position. */
   capacity: Int32Array;
   work: ListWork;
@@ -74,10 +76,31 @@ export interface ListWork {
   slices: number;
   slicesOnThreads: number;
   threadsFailed?: string;
+  /**
+   * Milliseconds spent reading the stored lists (their bases, who changed vacancies touch, the cohort's rows),
+   * building the others and storing them.
+   */
+  ms: { read: number; build: number; store: number };
+}
+
+/** Milliseconds since the last call (or since it was made). */
+export function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const ms = Math.round(now - last);
+    last = now;
+    return ms;
+  };
 }
 
 /** More new or changed vacancies than this since a basis, and its lists are built again rather than asked about. */
 export const MAX_CHANGED_VACANCIES = 16;
+/**
+ * Stored lists read at a time: rows of ids, versions and lists, no profiles (pages of 10,000 read a million in
+ * 3.4 s, of 2,000 in 5.2 s: the round trips).
+ */
+const LIST_PAGE = 10_000;
 /** Trainees built at a time on one thread. */
 const SLICE = 250;
 
@@ -87,7 +110,9 @@ export async function collectCohortLists(
   input: CohortListsInput,
   options: CohortListsOptions,
 ): Promise<CohortLists> {
+  const lap = stopwatch();
   const { vacancyRows, placements } = input;
+  await roundListsRepository.withoutJit(trx);
   const listOptions = { bridges: options.bridges, listLength: options.listLength };
   const first = vacancyRows[0];
   const rulesKey = rulesKeyOf(
@@ -121,30 +146,39 @@ export async function collectCohortLists(
   }
 
   // The cohort, with each trainee's stored list: kept, or marked to be built again (`rebuild`) or from the
-  // placements (`exact`).
-  const slots: (TraineeList | undefined)[] = [];
-  const traineeIds: string[] = [];
+  // placements (`exact`). Kept lists are read straight into arrays.
+  const out = new ListBuilder();
   const rebuild: number[] = [];
   const exact: number[] = [];
-  const work: ListWork = { reused: 0, built: 0, exact: 0, checks: 0, evaluations: 0, slices: 0, slicesOnThreads: 0 };
-  for await (const page of roundListsRepository.cohortPages(trx, input.partnershipId, input.cohort, options.pageSize)) {
+  /** The stated orders of the trainees whose lists are built here. */
+  const statedBy = new Map<string, string[]>();
+  const work: ListWork = {
+    reused: 0,
+    built: 0,
+    exact: 0,
+    checks: 0,
+    evaluations: 0,
+    slices: 0,
+    slicesOnThreads: 0,
+    ms: { read: 0, build: 0, store: 0 },
+  };
+  for await (const page of roundListsRepository.cohortPages(trx, input.partnershipId, input.cohort, LIST_PAGE)) {
     for (const row of page) {
       if (row.placed) continue;
-      const verdict = options.ignoreStored ? 'rebuild' : readStoredList(row, views, state);
-      const slot = traineeIds.length;
-      traineeIds.push(row.id);
-      if (verdict === 'rebuild') {
-        rebuild.push(slot);
-        slots.push(undefined);
-      } else if (verdict === 'exact') {
-        exact.push(slot);
-        slots.push(undefined);
-      } else {
-        slots.push(verdict);
+      const t = out.open(row.id);
+      const verdict = options.ignoreStored ? 'rebuild' : readStoredList(row, views, state, out);
+      if (verdict === 'kept') {
         work.reused++;
+        continue;
       }
+      if (row.stated !== null) statedBy.set(row.id, row.stated);
+      (verdict === 'rebuild' ? rebuild : exact).push(t);
     }
   }
+  work.ms.read = lap();
+  const traineeIds = out.traineeIds;
+  /** Lists built here, by trainee index. */
+  const later = new Map<number, TraineeList>();
 
   // Lists built again, in their open form (no placements: see stored-lists.ts), on threads when they are many.
   const slotOf = new Map<string, number>();
@@ -162,7 +196,7 @@ export async function collectCohortLists(
           slotOf.set(traineeIds[slot]!, slot);
           return traineeIds[slot]!;
         });
-        const trainees = await roundListsRepository.cohortTrainees(trx, ids);
+        const trainees = await cohortTrainees(trx, ids, statedBy);
         for (const t of trainees) versions.set(t.id, { version: t.version, stated: statedHash(t.stated) });
         // Threads start once more than a page needs building (a few lists are not worth their start-up), in the
         // background: this thread builds slices until they are ready. If they cannot start, it builds them all.
@@ -211,7 +245,7 @@ export async function collectCohortLists(
         const slot = slotOf.get(list.traineeId)!;
         const filtered = filterList(list.traineeId, list.vacancies, list.scores, list.complete, state);
         if (filtered === 'exact') exact.push(slot);
-        else slots[slot] = filtered;
+        else later.set(slot, filtered);
       }
     }
     work.built = built.length;
@@ -228,17 +262,18 @@ export async function collectCohortLists(
         exactSlot.set(traineeIds[slot]!, slot);
         return traineeIds[slot]!;
       });
-      const trainees = await roundListsRepository.cohortTrainees(trx, ids);
+      const trainees = await cohortTrainees(trx, ids, statedBy);
       for (let i = 0; i < trainees.length; i += SLICE) {
         const result = await builder.forPage({ trainees: trainees.slice(i, i + SLICE) }, true);
         work.checks += result.checks;
         work.evaluations += result.evaluations;
         work.exact += result.lists.length;
-        for (const list of result.lists) slots[exactSlot.get(list.traineeId)!] = list;
+        for (const list of result.lists) later.set(exactSlot.get(list.traineeId)!, list);
       }
     }
   }
 
+  work.ms.build = lap();
   if (built.length > 0) {
     const basisId = await roundListsRepository.createBasis(trx, {
       partnershipId: input.partnershipId,
@@ -253,9 +288,19 @@ export async function collectCohortLists(
     await roundListsRepository.pruneBases(trx, input.partnershipId);
   }
 
-  const lists: TraineeList[] = [];
-  for (const list of slots) if (list !== undefined) lists.push(list);
-  return { lists, capacity: state.capacity, work };
+  work.ms.store = lap();
+  // A trainee whose list was to be built but who left the cohort meanwhile (erased) keeps an empty list.
+  return { lists: out.finish(later), capacity: state.capacity, work };
+}
+
+/** Trainees whose lists are built, as the cohort's pages give them (none of them holds a place). */
+async function cohortTrainees(
+  trx: Executor,
+  ids: readonly string[],
+  statedBy: ReadonlyMap<string, string[]>,
+): Promise<(CohortTrainee & { version: number })[]> {
+  const rows = await roundListsRepository.traineesWithVersions(trx, ids);
+  return rows.map((row) => ({ ...row, placed: false, stated: statedBy.get(row.id) ?? null }));
 }
 
 /** Places left and declined pairs, by the round's position, as `RoundLists` counts them from the placements. */

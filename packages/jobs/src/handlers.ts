@@ -9,7 +9,7 @@ import {
 } from '@corridor/evaluation';
 import { deliver, fanOut } from '@corridor/notify';
 import { type CorridorJobs, type JobHandlers, type JobLogger, jobCatalog, TerminalJobError } from '@corridor/queue';
-import { runRound } from './match-round.ts';
+import { prepareRoundLists, runRound } from './match-round.ts';
 import { matchTrainee, matchTrainees } from './match-trainee.ts';
 import { type MatchingOptions, matchVacancy, rematchPathwayVacancies } from './match-vacancy.ts';
 import { type NotificationDeps, notificationDeps, ruleChangeDescriber } from './notifications.ts';
@@ -83,7 +83,25 @@ export function buildHandlers(deps: HandlerDeps): JobHandlers<CorridorJobs> {
     },
 
     'match.trainees': async ({ traineeIds }) => {
-      await matchTrainees(database, await ruleBooks.current(), traineeIds, deps.matching);
+      const { cohorts } = await matchTrainees(database, await ruleBooks.current(), traineeIds, deps.matching);
+      // A bulk import's cohorts get their round lists built ahead of their rounds (round.lists), once per relay
+      // batch and cohort however many chunks name it.
+      await outboxRepository.append(
+        database.db,
+        cohorts.map((key) => {
+          const [partnershipId, ...rest] = key.split(' ');
+          return {
+            type: 'round_lists.due',
+            aggregateType: 'partnership' as const,
+            aggregateId: partnershipId!,
+            payload: { partnershipId: partnershipId!, cohort: rest.join(' ') },
+          };
+        }),
+      );
+    },
+
+    'round.lists': async ({ partnershipId, cohort }) => {
+      await prepareRoundLists(database, await ruleBooks.current(), partnershipId, cohort, deps.matching);
     },
 
     // As eligibility.reevaluate: one chunk per job, the next announced through the outbox. The version must be in
@@ -150,6 +168,7 @@ export const workerConcurrency = {
   'match.trainees': 1,
   'match.vacancies': 1,
   'match.round': 1,
+  'round.lists': 1,
   'notify.fanout': 2,
   // Each job sends its deliveries in parallel too (DeliverOptions.parallel).
   'notify.deliver': 8,

@@ -5,12 +5,11 @@ import {
   matchRoundsRepository,
   placementsRepository,
   roundRankingsRepository,
-  type TraineeForMatching,
 } from '@corridor/db';
 import { DEFAULT_OCCUPATION_BRIDGES, type RoundInstance, rankCandidates } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
-import { collectCohortLists, type ListWork } from './cohort-lists.ts';
+import { collectCohortLists, type ListWork, stopwatch } from './cohort-lists.ts';
 import {
   checkCandidate,
   filledPlaces,
@@ -20,7 +19,7 @@ import {
   placementFields,
   prepareMatchVacancy,
 } from './match-vacancy.ts';
-import { assembleRound, instanceOf, matchAssembled, roundOptions } from './round-instance.ts';
+import { assembleArrays, instanceOf, matchAssembled, roundOptions } from './round-instance.ts';
 import type { RoundPlacement, RoundVacancyRow } from './round-lists.ts';
 import { defaultRoundThreads } from './round-threads.ts';
 
@@ -51,6 +50,11 @@ export type RunRoundOutcome =
       instance: RoundInstance;
       /** Stored lists reused, lists built (and the exact checks they took), on which threads: see `ListWork`. */
       work: ListWork;
+      /**
+       * Milliseconds the round spent loading its vacancies and placements, on the lists, on deferred acceptance
+       * (with putting the lists together), explaining and proposing the matched pairs, and recording the result.
+       */
+      ms: { load: number; lists: number; match: number; propose: number; record: number };
     }
   | { status: 'skipped'; reason: string };
 
@@ -81,6 +85,7 @@ export async function runRound(
   const listLength = options.roundListLength ?? ROUND_LIST_LENGTH;
   const pageSize = options.cohortPage ?? COHORT_PAGE;
   return database.db.transaction().execute(async (trx): Promise<RunRoundOutcome> => {
+    const lap = stopwatch();
     const round = await matchRoundsRepository.lock(trx, roundId);
     if (!round) return { status: 'skipped', reason: 'no such round' };
     if (round.status === 'done') return { status: 'skipped', reason: 'already done' };
@@ -101,6 +106,7 @@ export async function runRound(
       trx,
       vacancyRows.map((v) => v.id),
     );
+    const loaded = lap();
     // Each trainee's list: stored where it still holds, else built (and stored) again; see cohort-lists.ts.
     const collected = await collectCohortLists(
       trx,
@@ -115,18 +121,16 @@ export async function runRound(
         ignoreStored: options.ignoreStoredLists,
       },
     );
-    let pairs = 0;
-    for (const list of collected.lists) pairs += list.vacancies.length;
+    const built = lap();
+    const pairs = collected.lists.listStart[collected.lists.traineeIds.length]!;
     // Lists name vacancies by their position among the round's: they are ranked and matched as arrays (see
     // round-instance.ts).
-    const assembled = assembleRound(
+    const assembled = assembleArrays(
       collected.lists,
       vacancyRows.map((v, i) => ({ id: v.id, capacity: collected.capacity[i]!, ownOrder: statedByVacancy.get(v.id) })),
     );
-    // The lists are copied out: let them go before deferred acceptance builds its own arrays (at a million trainees
-    // they are hundreds of megabytes).
-    collected.lists.length = 0;
     const outcome = matchAssembled(assembled);
+    const matched = lap();
 
     // Propose the matched pairs, with the full explanation (built for these pairs only).
     const position = new Map(vacancyRows.map((v, i) => [v.id, i]));
@@ -148,43 +152,64 @@ export async function runRound(
       }
       return pv;
     };
-    // Only the matched trainees' rows are read again, for their explanations.
-    const traineeById = new Map<string, TraineeForMatching>();
-    const matchedIds = outcome.matches.map((m) => m.traineeId);
-    for (let i = 0; i < matchedIds.length; i += COHORT_PAGE)
-      for (const row of await matchingRepository.traineesByIds(trx, matchedIds.slice(i, i + COHORT_PAGE)))
-        traineeById.set(row.id, row);
+    // Only the matched trainees' rows are read again, for their explanations, a chunk at a time. The chunks are
+    // pipelined on the transaction's connection: the next chunk's rows are asked for, and this chunk's proposals
+    // sent, before this thread explains the next chunk, so Postgres reads and writes while this thread explains.
     const changes = new PlacementChanges();
-    const inserts: Parameters<PlacementChanges['proposeMany']>[1][number][] = [];
     const matches: MatchRoundResult['matches'] = [];
-    let n = 0;
-    for (const m of outcome.matches) {
-      const pv = preparedFor(m.vacancyId);
-      const check = checkCandidate(book, traineeById.get(m.traineeId)!, pv, bridges);
-      if (!check.ok) throw new Error(`round pair ${m.traineeId} → ${m.vacancyId} no longer passes its checks`);
-      const [explained] = rankCandidates(pv.vacancy, [check.candidate], { prefiltered: true, limit: 1, bridges });
-      const fields = placementFields(explained!, check.packVersions, {
-        source: 'round',
-        match_round_id: roundId,
-        rank: null,
-      });
-      const heldPair = held.get(`${m.vacancyId} ${m.traineeId}`);
-      if (!heldPair) inserts.push({ vacancyId: m.vacancyId, traineeId: m.traineeId, fields });
-      else if (heldPair.status === 'withdrawn')
-        await changes.repropose(trx, { ...heldPair, vacancy_id: m.vacancyId }, fields);
-      else if (heldPair.status === 'proposed') await changes.refresh(trx, heldPair, fields);
-      // Accepted by one side already: people are deciding; the round's match only confirms the pair.
-      matches.push({
-        traineeId: m.traineeId,
-        vacancyId: m.vacancyId,
-        score: explained!.score,
-        placementId: heldPair?.id ?? null,
-      });
-      if (++n % 1_000 === 0) await yieldToEventLoop();
+    const ids = new Map<string, string>();
+    const chunks: (typeof outcome.matches)[] = [];
+    for (let i = 0; i < outcome.matches.length; i += WRITE_CHUNK)
+      chunks.push(outcome.matches.slice(i, i + WRITE_CHUNK));
+    const rowsOf = (chunk: typeof outcome.matches) => {
+      const rows = matchingRepository.traineesByIds(
+        trx,
+        chunk.map((m) => m.traineeId),
+      );
+      rows.catch(() => undefined); // awaited below, as `sent` is
+      return rows;
+    };
+    let nextRows = chunks.length > 0 ? rowsOf(chunks[0]!) : undefined;
+    let proposing: Promise<Map<string, string>> | undefined;
+    for (let c = 0; c < chunks.length; c++) {
+      const chunk = chunks[c]!;
+      const traineeById = new Map((await nextRows!).map((row) => [row.id, row]));
+      nextRows = c + 1 < chunks.length ? rowsOf(chunks[c + 1]!) : undefined;
+      const inserts: Parameters<PlacementChanges['proposeMany']>[1][number][] = [];
+      for (const m of chunk) {
+        const pv = preparedFor(m.vacancyId);
+        const check = checkCandidate(book, traineeById.get(m.traineeId)!, pv, bridges);
+        if (!check.ok) throw new Error(`round pair ${m.traineeId} → ${m.vacancyId} no longer passes its checks`);
+        const [explained] = rankCandidates(pv.vacancy, [check.candidate], { prefiltered: true, limit: 1, bridges });
+        const fields = placementFields(explained!, check.packVersions, {
+          source: 'round',
+          match_round_id: roundId,
+          rank: null,
+        });
+        const heldPair = held.get(`${m.vacancyId} ${m.traineeId}`);
+        if (!heldPair) inserts.push({ vacancyId: m.vacancyId, traineeId: m.traineeId, fields });
+        else if (heldPair.status === 'withdrawn')
+          await changes.repropose(trx, { ...heldPair, vacancy_id: m.vacancyId }, fields);
+        else if (heldPair.status === 'proposed') await changes.refresh(trx, heldPair, fields);
+        // Accepted by one side already: people are deciding; the round's match only confirms the pair.
+        matches.push({
+          traineeId: m.traineeId,
+          vacancyId: m.vacancyId,
+          score: explained!.score,
+          placementId: heldPair?.id ?? null,
+        });
+      }
+      const sent = changes.proposeMany(trx, inserts);
+      // Awaited below: if this thread fails first (the transaction rolls back), the write's own failure is not news.
+      sent.catch(() => undefined);
+      if (proposing) for (const [pair, id] of await proposing) ids.set(pair, id);
+      proposing = sent;
+      await yieldToEventLoop();
     }
-    const ids = await changes.proposeMany(trx, inserts);
+    if (proposing) for (const [pair, id] of await proposing) ids.set(pair, id);
     for (const m of matches)
       if (m.placementId === null) m.placementId = ids.get(`${m.vacancyId} ${m.traineeId}`) ?? null;
+    const proposed = lap();
     await changes.flush(trx);
 
     const listed = roundOptions(assembled);
@@ -202,6 +227,7 @@ export async function runRound(
       },
     };
     await matchRoundsRepository.markDone(trx, roundId, result);
+    const recorded = lap();
     let instance: RoundInstance | undefined;
     return {
       status: 'done',
@@ -211,12 +237,15 @@ export async function runRound(
         return instance;
       },
       work: collected.work,
+      ms: { load: loaded, lists: built, match: matched, propose: proposed, record: recorded },
     };
   });
 }
 
 /** Trainees read at a time. */
 const COHORT_PAGE = 2_000;
+/** Matched pairs explained and proposed at a time. */
+const WRITE_CHUNK = 1_000;
 
 export interface PreparedLists {
   /** The trainees listed, and how many lists were reused, built or built from the placements (see `ListWork`). */
@@ -255,6 +284,6 @@ export async function prepareRoundLists(
         ignoreStored: options.ignoreStoredLists,
       },
     );
-    return { trainees: collected.lists.length, work: collected.work };
+    return { trainees: collected.lists.traineeIds.length, work: collected.work };
   });
 }

@@ -88,12 +88,21 @@ export async function matchTrainees(
   book: RuleBook,
   traineeIds: readonly string[],
   options: MatchingOptions = {},
-): Promise<{ trainees: number; rerun: MatchVacancyOutcome[]; entered: ShortlistEntryOutcome }> {
+): Promise<{
+  trainees: number;
+  rerun: MatchVacancyOutcome[];
+  entered: ShortlistEntryOutcome;
+  /** The partnerships' cohorts the trainees are in ("partnershipId cohort"): their round lists are due. */
+  cohorts: string[];
+}> {
   const rerunIds = new Set<string>();
   const entries = new Map<string, TraineeForMatching[]>();
+  const cohorts = new Set<string>();
   for (const id of traineeIds) {
     const plan = await planFor(database, book, id, options);
     for (const v of plan.rerun) rerunIds.add(v);
+    if (plan.trainee?.partnership_id && plan.trainee.cohort)
+      cohorts.add(`${plan.trainee.partnership_id} ${plan.trainee.cohort}`);
     if (plan.trainee) {
       for (const v of plan.enter) {
         const list = entries.get(v);
@@ -110,7 +119,7 @@ export async function matchTrainees(
     if (outcome) rerun.push(outcome);
   }
   const entered = await enterShortlists(database, book, entries, options);
-  return { trainees: traineeIds.length, rerun, entered };
+  return { trainees: traineeIds.length, rerun, entered, cohorts: [...cohorts].sort() };
 }
 
 interface TraineePlan {

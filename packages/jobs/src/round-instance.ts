@@ -32,42 +32,67 @@ export interface AssembledRound {
   listRank: Int32Array;
 }
 
+/** Every trainee's list as arrays: trainee t's entries are [listStart[t], listStart[t + 1]). */
+export interface ListArrays {
+  traineeIds: string[];
+  listStart: Int32Array;
+  /** Positions among the round's vacancies. */
+  listVacancy: Int32Array;
+  listScore: Float64Array;
+}
+
 export function assembleRound(lists: readonly TraineeList[], vacancies: readonly InstanceVacancy[]): AssembledRound {
   let entries = 0;
   for (const list of lists) entries += list.vacancies.length;
-  const traineeIds: string[] = new Array(lists.length);
-  const listStart = new Int32Array(lists.length + 1);
-  const listVacancy = new Int32Array(entries);
-  const score = new Float64Array(entries);
+  const arrays: ListArrays = {
+    traineeIds: new Array(lists.length),
+    listStart: new Int32Array(lists.length + 1),
+    listVacancy: new Int32Array(entries),
+    listScore: new Float64Array(entries),
+  };
+  let k = 0;
+  for (let t = 0; t < lists.length; t++) {
+    const list = lists[t]!;
+    arrays.traineeIds[t] = list.traineeId;
+    arrays.listStart[t] = k;
+    for (let j = 0; j < list.vacancies.length; j++, k++) {
+      arrays.listVacancy[k] = list.vacancies[j]!;
+      arrays.listScore[k] = list.scores[j]!;
+    }
+  }
+  arrays.listStart[lists.length] = k;
+  return assembleArrays(arrays, vacancies);
+}
+
+/** `assembleRound` over lists already in arrays (a round's stored lists are read straight into them). */
+export function assembleArrays(lists: ListArrays, vacancies: readonly InstanceVacancy[]): AssembledRound {
+  const { traineeIds, listStart, listVacancy, listScore: score } = lists;
+  const entries = listStart[traineeIds.length]!;
   const traineeOf = new Int32Array(entries);
   // Entries per vacancy, then (as running sums) where each vacancy's entries start in `byVacancy`.
   const from = new Int32Array(vacancies.length + 1);
   // Cohort pages come in id order: then a trainee's position breaks ties between equal scores as their id would.
   let inIdOrder = true;
-  let k = 0;
-  for (let t = 0; t < lists.length; t++) {
-    const list = lists[t]!;
-    traineeIds[t] = list.traineeId;
-    if (t > 0 && compareIds(traineeIds[t - 1]!, list.traineeId) >= 0) inIdOrder = false;
-    listStart[t] = k;
-    for (let j = 0; j < list.vacancies.length; j++, k++) {
-      const v = list.vacancies[j]!;
-      listVacancy[k] = v;
-      score[k] = list.scores[j]!;
-      traineeOf[k] = t;
-      from[v + 1]!++;
+  for (let t = 0; t < traineeIds.length; t++) {
+    if (t > 0 && compareIds(traineeIds[t - 1]!, traineeIds[t]!) >= 0) inIdOrder = false;
+    for (let e = listStart[t]!; e < listStart[t + 1]!; e++) {
+      traineeOf[e] = t;
+      from[listVacancy[e]! + 1]!++;
     }
   }
-  listStart[lists.length] = k;
   for (let v = 0; v < vacancies.length; v++) from[v + 1]! += from[v]!;
   const byVacancy = new Int32Array(entries);
   const filled = from.slice(0, vacancies.length);
+  // In entry order, so each vacancy's entries are in trainee order.
   for (let e = 0; e < entries; e++) byVacancy[filled[listVacancy[e]!]!++] = e;
 
   const listRank = new Int32Array(entries).fill(-1);
-  const byScore = (a: number, b: number): number =>
-    score[b]! - score[a]! ||
-    (inIdOrder ? traineeOf[a]! - traineeOf[b]! : compareIds(traineeIds[traineeOf[a]!]!, traineeIds[traineeOf[b]!]!));
+  // Array sort is stable: in id order, sorting a vacancy's entries (in trainee order) by score alone breaks ties by
+  // trainee id.
+  const byScore = inIdOrder
+    ? (a: number, b: number): number => score[b]! - score[a]!
+    : (a: number, b: number): number =>
+        score[b]! - score[a]! || compareIds(traineeIds[traineeOf[a]!]!, traineeIds[traineeOf[b]!]!);
   for (let v = 0; v < vacancies.length; v++) {
     const start = from[v]!;
     const end = from[v + 1]!;

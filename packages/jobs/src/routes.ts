@@ -20,6 +20,7 @@ const ReevaluationContinues = z.object({
 });
 
 const PlacementMatched = z.object({ vacancyId: Id });
+const RoundListsDue = z.object({ partnershipId: Id, cohort: z.string().min(1) });
 const VacanciesContinue = z.object({ pathwayId: PathwayId, version: z.string().min(1), after: Id });
 
 const rulesChanged: OutboxRoute<CorridorJobs> = (event) => {
@@ -68,6 +69,11 @@ export const FANOUT_CHUNK = 200;
 
 export const corridorCoalesce: Coalescers<CorridorJobs> = {
   ...defaultCoalesce,
+  // One build per cohort however many import chunks of a batch named it.
+  'round.lists': (payloads) => {
+    const seen = new Map(payloads.map((p) => [`${p.partnershipId} ${p.cohort}`, p]));
+    return [...seen.values()];
+  },
   'notify.fanout': (payloads) => {
     const events = payloads.flatMap((p) => p.events);
     const jobs: { events: typeof events }[] = [];
@@ -112,6 +118,7 @@ export const corridorRoutes: OutboxRoutes<CorridorJobs> = withNotifications({
     ];
   },
   'match_round.requested': (event) => [{ job: 'match.round', payload: { roundId: event.aggregateId } }],
+  'round_lists.due': (event) => [{ job: 'round.lists', payload: RoundListsDue.parse(event.payload) }],
   // A filled place can make the vacancy full: its remaining proposals are re-checked (and withdrawn if so).
   'placement.matched': (event) => {
     const { vacancyId } = PlacementMatched.parse(event.payload);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CohortListRow, RoundListBasis, StoredRoundList } from '@corridor/db';
 import type { OccupationBridge } from '@corridor/matching';
 import type { RuleBook } from '@corridor/rules';
+import type { ListArrays } from './round-instance.ts';
 import type { TraineeList } from './round-lists.ts';
 
 /**
@@ -38,17 +39,6 @@ export function encodeEntries(positions: readonly number[], scores: readonly num
     buffer.writeDoubleLE(scores[i]!, i * ENTRY_BYTES + 4);
   }
   return buffer;
-}
-
-export function decodeEntries(entries: Buffer): { positions: number[]; scores: number[] } {
-  const n = entries.length / ENTRY_BYTES;
-  const positions: number[] = new Array(n);
-  const scores: number[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    positions[i] = entries.readUInt32LE(i * ENTRY_BYTES);
-    scores[i] = entries.readDoubleLE(i * ENTRY_BYTES + 4);
-  }
-  return { positions, scores };
 }
 
 const packDigests = new WeakMap<RuleBook, string>();
@@ -144,26 +134,110 @@ export interface RoundState {
 }
 
 /**
- * The trainee's list for the round from their stored one: a `TraineeList`, or `rebuild` (the stored list does not
- * hold: build and store it again) or `exact` (it holds, but was cut and lost an entry: build this round's list
- * from the placements).
+ * Reads the trainee's stored list into `out` (the trainee's list was just opened there): `kept`, or `rebuild` (the
+ * stored list does not hold: build and store it again) or `exact` (it holds, but was cut and lost an entry to a
+ * full place or a declined pair: build this round's list from the placements). Either of the last two leaves the
+ * trainee's list in `out` empty.
  */
 export function readStoredList(
   row: CohortListRow,
   views: ReadonlyMap<string, BasisView>,
   state: RoundState,
-): TraineeList | 'rebuild' | 'exact' {
+  out: ListBuilder,
+): 'kept' | 'rebuild' | 'exact' {
   const list = row.list;
   if (list === null || list.traineeVersion !== row.version) return 'rebuild';
   const view = views.get(list.basisId);
   if (view === undefined || !view.usable || view.touched.has(row.id)) return 'rebuild';
   if (list.statedHash !== statedHash(row.stated)) return 'rebuild';
-  const { positions, scores } = decodeEntries(list.entries);
-  for (const p of positions) if (view.changed[p]) return 'rebuild';
-  const round = positions.map((p) => view.toRound[p]!);
-  // A cut list that lost a vacancy which closed is no longer the trainee's open list: the next one would enter.
-  if (!list.complete && round.some((p) => p < 0)) return 'rebuild';
-  return filterList(row.id, round, scores, list.complete, state);
+  const { entries, complete } = list;
+  const n = entries.length / ENTRY_BYTES;
+  for (let i = 0; i < n; i++) if (view.changed[entries.readUInt32LE(i * ENTRY_BYTES)]) return 'rebuild';
+  let dropped = false;
+  for (let i = 0; i < n; i++) {
+    const p = view.toRound[entries.readUInt32LE(i * ENTRY_BYTES)]!;
+    if (p < 0) {
+      // A cut list that lost a vacancy which closed is no longer the trainee's open list: the next would enter.
+      if (!complete) {
+        out.clearLast();
+        return 'rebuild';
+      }
+      dropped = true;
+    } else if (state.capacity[p]! <= 0 || state.declined.get(p)?.has(row.id)) dropped = true;
+    else out.add(p, entries.readDoubleLE(i * ENTRY_BYTES + 4));
+  }
+  if (dropped && !complete) {
+    out.clearLast();
+    return 'exact';
+  }
+  return 'kept';
+}
+
+/** Lists appended trainee by trainee into growable typed arrays: no object per trainee (a million of them). */
+export class ListBuilder {
+  readonly traineeIds: string[] = [];
+  private starts = new Int32Array(1 << 12);
+  private vacancy = new Int32Array(1 << 14);
+  private score = new Float64Array(1 << 14);
+  private entries = 0;
+
+  /** Starts the next trainee's list; returns the trainee's index. */
+  open(traineeId: string): number {
+    const t = this.traineeIds.length;
+    if (t + 1 >= this.starts.length) this.starts = grown(this.starts, t + 2);
+    this.starts[t] = this.entries;
+    this.traineeIds.push(traineeId);
+    return t;
+  }
+
+  add(vacancy: number, score: number): void {
+    if (this.entries >= this.vacancy.length) {
+      this.vacancy = grown(this.vacancy, this.entries + 1);
+      this.score = grown(this.score, this.entries + 1);
+    }
+    this.vacancy[this.entries] = vacancy;
+    this.score[this.entries++] = score;
+  }
+
+  /** Empties the last opened list. */
+  clearLast(): void {
+    this.entries = this.starts[this.traineeIds.length - 1]!;
+  }
+
+  /** The lists, with the ones built afterwards (by trainee index; their lists here are empty) in their places. */
+  finish(later: ReadonlyMap<number, TraineeList>): ListArrays {
+    const n = this.traineeIds.length;
+    let total = this.entries;
+    for (const list of later.values()) total += list.vacancies.length;
+    const listStart = new Int32Array(n + 1);
+    const listVacancy = new Int32Array(total);
+    const listScore = new Float64Array(total);
+    let k = 0;
+    for (let t = 0; t < n; t++) {
+      listStart[t] = k;
+      const end = t + 1 < n ? this.starts[t + 1]! : this.entries;
+      for (let e = this.starts[t]!; e < end; e++, k++) {
+        listVacancy[k] = this.vacancy[e]!;
+        listScore[k] = this.score[e]!;
+      }
+      const built = later.get(t);
+      if (built)
+        for (let j = 0; j < built.vacancies.length; j++, k++) {
+          listVacancy[k] = built.vacancies[j]!;
+          listScore[k] = built.scores[j]!;
+        }
+    }
+    listStart[n] = k;
+    return { traineeIds: this.traineeIds, listStart, listVacancy, listScore };
+  }
+}
+
+function grown<A extends Int32Array | Float64Array>(array: A, atLeast: number): A {
+  let size = array.length * 2;
+  while (size < atLeast) size *= 2;
+  const next = new (array.constructor as new (n: number) => A)(size);
+  next.set(array);
+  return next;
 }
 
 /**

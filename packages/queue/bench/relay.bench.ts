@@ -126,6 +126,7 @@ async function runOnce(
       'match.trainees': noop,
       'match.vacancies': noop,
       'match.round': noop,
+      'round.lists': noop,
       'notify.fanout': noop,
       'notify.deliver': noop,
     };

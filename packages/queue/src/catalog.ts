@@ -143,6 +143,17 @@ export const jobCatalog = defineCatalog({
     timeoutMs: 900_000,
   }),
   /**
+   * Build and store the round lists of a partnership's cohort whose stored lists no longer hold, ahead of its next
+   * round (after a bulk import), so that the round reads them rather than building them.
+   */
+  'round.lists': defineJob({
+    name: 'corridor.round.lists',
+    payload: z.object({ partnershipId: Id, cohort: z.string().min(1) }),
+    attempts: 3,
+    backoff: { type: 'exponential', delayMs: 5_000 },
+    timeoutMs: 900_000,
+  }),
+  /**
    * Turn domain events into inbox items and delivery ledger rows (one per recipient and channel). Carries the
    * events themselves (ids and statuses only), so it needs no second read of the outbox.
    */

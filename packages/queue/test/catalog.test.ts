@@ -24,6 +24,7 @@ describe('job catalog', () => {
       'match.trainees': 'corridor.match.trainees',
       'match.vacancies': 'corridor.match.vacancies',
       'match.round': 'corridor.match.round',
+      'round.lists': 'corridor.round.lists',
       'notify.fanout': 'corridor.notify.fanout',
       'notify.deliver': 'corridor.notify.deliver',
     });

@@ -70,6 +70,7 @@ function handlers(seen: Seen, options: { delayMs?: number } = {}): JobHandlers<C
     'match.trainees': notHere,
     'match.vacancies': notHere,
     'match.round': notHere,
+    'round.lists': notHere,
     'notify.fanout': notHere,
     'notify.deliver': notHere,
   };

@@ -77,7 +77,7 @@ export interface TraineePrefilter {
  * What a round asks of a cohort's trainee `t` besides their profile: whether they already hold a place anywhere
  * (`placed`: left out of rounds) and the vacancies they stated for rounds, in their order (`stated`; null: none).
  */
-export const roundFlags = () => sql`
+const roundFlags = () => sql`
   EXISTS (
     SELECT 1 FROM placements p
     WHERE p.trainee_id = t.id AND p.status = ANY(${sql.val([...FILLED_STATUSES])}::text[])

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { cursorPages, type Executor } from './executor.ts';
-import { type CohortTrainee, roundFlags, TRAINEE_FIELDS } from './matching.repository.ts';
+import { TRAINEE_FIELDS, type TraineeForMatching } from './matching.repository.ts';
+import { FILLED_STATUSES } from './placements.repository.ts';
 
 /** What a set of stored round lists was built over (see migration 0012). */
 export interface RoundListBasis {
@@ -102,10 +103,21 @@ export const roundListsRepository = {
   },
 
   /**
+   * Turns off JIT compilation for the rest of the transaction. A round's queries read many rows through plans whose
+   * costs the planner overestimates (one subquery per trainee), so Postgres compiled them: 0.3 s of a 45,000-trainee
+   * round went to compiling one cursor's query.
+   */
+  async withoutJit(trx: Executor): Promise<void> {
+    await sql`SET LOCAL jit = off`.execute(trx);
+  },
+
+  /**
    * A cohort's active trainees in pages of `pageSize`, in id order, through a cursor on the caller's transaction:
    * each with their version, whether they hold a place anywhere, their stated order and their stored list, but no
-   * profile (a round whose lists all hold reads no profile at all). Run it to the end, or the cursor stays open until
-   * the transaction ends.
+   * profile (a round whose lists all hold reads no profile at all). The cursor reads ids and versions from
+   * trainees_round_cohort_idx and the lists beside them; who holds a place and who stated an order are read first,
+   * once for the cohort (a subquery per trainee cost five times the rest). Run it to the end, or the cursor stays
+   * open until the transaction ends.
    */
   async *cohortPages(
     trx: Executor,
@@ -113,11 +125,18 @@ export const roundListsRepository = {
     cohort: string,
     pageSize: number,
   ): AsyncGenerator<CohortListRow[]> {
+    const inCohort = sql`t.partnership_id = ${partnershipId}::uuid AND t.cohort = ${cohort} AND t.status = 'active'`;
+    const placed = await sql<{ trainee_id: string }>`
+      SELECT DISTINCT p.trainee_id FROM placements p JOIN trainees t ON t.id = p.trainee_id
+      WHERE ${inCohort} AND p.status = ANY(${sql.val([...FILLED_STATUSES])}::text[])`.execute(trx);
+    const placedIds = new Set(placed.rows.map((r) => r.trainee_id));
+    const stated = await sql<{ trainee_id: string; vacancy_ids: string[] }>`
+      SELECT r.trainee_id, r.vacancy_ids FROM trainee_round_preferences r JOIN trainees t ON t.id = r.trainee_id
+      WHERE ${inCohort}`.execute(trx);
+    const statedBy = new Map(stated.rows.map((r) => [r.trainee_id, r.vacancy_ids]));
     const pages = cursorPages<{
       id: string;
       version: number;
-      placed: boolean;
-      stated: string[] | null;
       basis_id: string | null;
       trainee_version: number | null;
       stated_hash: string | null;
@@ -127,9 +146,9 @@ export const roundListsRepository = {
       trx,
       'cohort_lists',
       sql`
-        SELECT t.id, t.version, ${roundFlags()}, l.basis_id, l.trainee_version, l.stated_hash, l.entries, l.complete
+        SELECT t.id, t.version, l.basis_id, l.trainee_version, l.stated_hash, l.entries, l.complete
         FROM trainees t LEFT JOIN round_lists l ON l.trainee_id = t.id
-        WHERE t.partnership_id = ${partnershipId}::uuid AND t.cohort = ${cohort} AND t.status = 'active'
+        WHERE ${inCohort}
         ORDER BY t.id`,
       pageSize,
     );
@@ -137,8 +156,8 @@ export const roundListsRepository = {
       yield rows.map((r) => ({
         id: r.id,
         version: r.version,
-        placed: r.placed,
-        stated: r.stated,
+        placed: placedIds.has(r.id),
+        stated: statedBy.get(r.id) ?? null,
         list:
           r.basis_id === null
             ? null
@@ -153,13 +172,16 @@ export const roundListsRepository = {
   },
 
   /**
-   * Cohort trainees by id, in id order, as `matchingRepository.cohortTraineePages` gives them, with their version: for
-   * lists built again (a list records the version it was built from).
+   * Trainees by id, in id order, with their version: for lists built again (a list records the version it was built
+   * from). Whether they hold a place and what they stated come from `cohortPages`.
    */
-  async cohortTrainees(trx: Executor, ids: readonly string[]): Promise<(CohortTrainee & { version: number })[]> {
+  async traineesWithVersions(
+    trx: Executor,
+    ids: readonly string[],
+  ): Promise<(TraineeForMatching & { version: number })[]> {
     if (ids.length === 0) return [];
-    const result = await sql<CohortTrainee & { version: number }>`
-      SELECT ${TRAINEE_FIELDS}, t.version, ${roundFlags()}
+    const result = await sql<TraineeForMatching & { version: number }>`
+      SELECT ${TRAINEE_FIELDS}, t.version
       FROM trainees t WHERE t.id = ANY(${sql.val([...ids])}::uuid[]) ORDER BY t.id`.execute(trx);
     return result.rows;
   },
