@@ -57,7 +57,9 @@ export {
   type TransitionOutcome,
 } from './repositories/placements.repository.ts';
 export {
+  CohortListPage,
   type CohortListRow,
+  type CohortLists,
   type RoundListBasis,
   roundListsRepository,
   type StoredRoundList,

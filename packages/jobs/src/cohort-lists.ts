@@ -96,11 +96,6 @@ export function stopwatch(): () => number {
 
 /** More new or changed vacancies than this since a basis, and its lists are built again rather than asked about. */
 export const MAX_CHANGED_VACANCIES = 16;
-/**
- * Stored lists read at a time: rows of ids, versions and lists, no profiles (pages of 10,000 read a million in
- * 3.4 s, of 2,000 in 5.2 s: the round trips).
- */
-const LIST_PAGE = 10_000;
 /** Trainees built at a time on one thread. */
 const SLICE = 250;
 
@@ -124,7 +119,7 @@ export async function collectCohortLists(
   const current = { ids: vacancyRows.map((v) => v.id), versions: vacancyRows.map((v) => v.version) };
 
   // The bases of the stored lists, and who the vacancies new or changed since each could take at all.
-  const views = new Map<string, BasisView>();
+  const views = new Map<number, BasisView>();
   if (!options.ignoreStored) {
     const rowById = new Map(vacancyRows.map((v) => [v.id, v]));
     const prefiltered = new Map<string, readonly string[]>();
@@ -150,8 +145,6 @@ export async function collectCohortLists(
   const out = new ListBuilder();
   const rebuild: number[] = [];
   const exact: number[] = [];
-  /** The stated orders of the trainees whose lists are built here. */
-  const statedBy = new Map<string, string[]>();
   const work: ListWork = {
     reused: 0,
     built: 0,
@@ -162,16 +155,17 @@ export async function collectCohortLists(
     slicesOnThreads: 0,
     ms: { read: 0, build: 0, store: 0 },
   };
-  for await (const page of roundListsRepository.cohortPages(trx, input.partnershipId, input.cohort, LIST_PAGE)) {
-    for (const row of page) {
-      if (row.placed) continue;
+  const cohort = await roundListsRepository.cohortLists(trx, input.partnershipId, input.cohort);
+  for await (const page of cohort.pages) {
+    for (let row = page.next(); row !== undefined; row = page.next()) {
+      if (cohort.placed.has(row.id)) continue;
       const t = out.open(row.id);
-      const verdict = options.ignoreStored ? 'rebuild' : readStoredList(row, views, state, out);
+      const stated = cohort.stated.get(row.id) ?? null;
+      const verdict = options.ignoreStored ? 'rebuild' : readStoredList(row, stated, views, state, out);
       if (verdict === 'kept') {
         work.reused++;
         continue;
       }
-      if (row.stated !== null) statedBy.set(row.id, row.stated);
       (verdict === 'rebuild' ? rebuild : exact).push(t);
     }
   }
@@ -196,7 +190,7 @@ export async function collectCohortLists(
           slotOf.set(traineeIds[slot]!, slot);
           return traineeIds[slot]!;
         });
-        const trainees = await cohortTrainees(trx, ids, statedBy);
+        const trainees = await cohortTrainees(trx, ids, cohort.stated);
         for (const t of trainees) versions.set(t.id, { version: t.version, stated: statedHash(t.stated) });
         // Threads start once more than a page needs building (a few lists are not worth their start-up), in the
         // background: this thread builds slices until they are ready. If they cannot start, it builds them all.
@@ -262,7 +256,7 @@ export async function collectCohortLists(
         exactSlot.set(traineeIds[slot]!, slot);
         return traineeIds[slot]!;
       });
-      const trainees = await cohortTrainees(trx, ids, statedBy);
+      const trainees = await cohortTrainees(trx, ids, cohort.stated);
       for (let i = 0; i < trainees.length; i += SLICE) {
         const result = await builder.forPage({ trainees: trainees.slice(i, i + SLICE) }, true);
         work.checks += result.checks;

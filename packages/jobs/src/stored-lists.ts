@@ -141,21 +141,21 @@ export interface RoundState {
  */
 export function readStoredList(
   row: CohortListRow,
-  views: ReadonlyMap<string, BasisView>,
+  stated: readonly string[] | null,
+  views: ReadonlyMap<number, BasisView>,
   state: RoundState,
   out: ListBuilder,
 ): 'kept' | 'rebuild' | 'exact' {
-  const list = row.list;
-  if (list === null || list.traineeVersion !== row.version) return 'rebuild';
-  const view = views.get(list.basisId);
+  if (row.basisId === 0 || row.traineeVersion !== row.version) return 'rebuild';
+  const view = views.get(row.basisId);
   if (view === undefined || !view.usable || view.touched.has(row.id)) return 'rebuild';
-  if (list.statedHash !== statedHash(row.stated)) return 'rebuild';
-  const { entries, complete } = list;
-  const n = entries.length / ENTRY_BYTES;
-  for (let i = 0; i < n; i++) if (view.changed[entries.readUInt32LE(i * ENTRY_BYTES)]) return 'rebuild';
+  if (row.statedHash !== statedHash(stated)) return 'rebuild';
+  const { buffer, entriesStart, entriesEnd, complete } = row;
+  for (let at = entriesStart; at < entriesEnd; at += ENTRY_BYTES)
+    if (view.changed[buffer.readUInt32LE(at)]) return 'rebuild';
   let dropped = false;
-  for (let i = 0; i < n; i++) {
-    const p = view.toRound[entries.readUInt32LE(i * ENTRY_BYTES)]!;
+  for (let at = entriesStart; at < entriesEnd; at += ENTRY_BYTES) {
+    const p = view.toRound[buffer.readUInt32LE(at)]!;
     if (p < 0) {
       // A cut list that lost a vacancy which closed is no longer the trainee's open list: the next would enter.
       if (!complete) {
@@ -164,7 +164,7 @@ export function readStoredList(
       }
       dropped = true;
     } else if (state.capacity[p]! <= 0 || state.declined.get(p)?.has(row.id)) dropped = true;
-    else out.add(p, entries.readDoubleLE(i * ENTRY_BYTES + 4));
+    else out.add(p, buffer.readDoubleLE(at + 4));
   }
   if (dropped && !complete) {
     out.clearLast();
@@ -266,7 +266,7 @@ export function filterList(
 /** A list in the form it is stored, for `roundListsRepository.store`. */
 export function storedForm(
   list: TraineeList,
-  basisId: string,
+  basisId: number,
   traineeVersion: number,
   stated: string | null,
 ): { traineeId: string } & StoredRoundList {
