@@ -11,6 +11,7 @@ import * as matchCoveringIndex from './20261129_0009_match_covering_index.ts';
 import * as vacancyClosedPathways from './20261129_0010_vacancy_closed_pathways.ts';
 import * as roundRankings from './20261129_0011_round_rankings.ts';
 import * as roundLists from './20261129_0012_round_lists.ts';
+import * as jsonDocuments from './20261129_0013_json_documents.ts';
 
 // A static index rather than a folder scan: bundlers and tests see exactly the same list, in this order.
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0010_vacancy_closed_pathways': vacancyClosedPathways,
   '20261129_0011_round_rankings': roundRankings,
   '20261129_0012_round_lists': roundLists,
+  '20261129_0013_json_documents': jsonDocuments,
 };
 
 export const migrationProvider: MigrationProvider = {
