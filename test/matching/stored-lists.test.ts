@@ -100,7 +100,13 @@ describe('stored round lists', () => {
         const collected = await collectCohortLists(
           trx,
           options.rules ?? rules,
-          { partnershipId, cohort: COHORT, vacancyRows, placements: options.placements ?? [] },
+          {
+            partnershipId,
+            cohort: COHORT,
+            vacancies: vacancyRows,
+            rows: async () => vacancyRows,
+            placements: options.placements ?? [],
+          },
           {
             bridges: DEFAULT_OCCUPATION_BRIDGES,
             listLength: LENGTH,

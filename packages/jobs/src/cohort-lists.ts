@@ -36,9 +36,39 @@ export interface CohortListsInput {
   partnershipId: string;
   cohort: string;
   /** The partnership's open vacancies with a start date, in id order: the round's vacancies and their positions. */
-  vacancyRows: readonly RoundVacancyRow[];
+  vacancies: readonly RoundVacancyBrief[];
+  /** Their full rows, in the same order: read only when some list must be built. */
+  rows: () => Promise<readonly RoundVacancyRow[]>;
   /** Their placements: places filled and pairs declined. */
   placements: readonly RoundPlacement[];
+}
+
+/** What a round reads first of each of its vacancies. */
+export interface RoundVacancyBrief {
+  id: string;
+  version: number;
+  headcount: number;
+  partnership_g2g: boolean | null;
+  partnership_origin: string | null;
+}
+
+/**
+ * The full rows of `vacancies` (locked, or recorded by version), read once when first asked for; they must be the
+ * same vacancies in the same order, since lists name vacancies by position.
+ */
+export function fullRows(trx: Executor, vacancies: readonly RoundVacancyBrief[]): () => Promise<RoundVacancyRow[]> {
+  let rows: Promise<RoundVacancyRow[]> | undefined;
+  return () =>
+    (rows ??= matchingRepository
+      .vacanciesByIds(
+        trx,
+        vacancies.map((v) => v.id),
+      )
+      .then((read) => {
+        if (read.length !== vacancies.length || read.some((r, i) => r.id !== vacancies[i]!.id))
+          throw new Error('a vacancy of the round was deleted while its lists were built; build them again');
+        return read as RoundVacancyRow[];
+      }));
 }
 
 export interface CohortListsOptions {
@@ -106,36 +136,31 @@ export async function collectCohortLists(
   options: CohortListsOptions,
 ): Promise<CohortLists> {
   const lap = stopwatch();
-  const { vacancyRows, placements } = input;
+  const { vacancies, placements } = input;
   await roundListsRepository.withoutJit(trx);
   const listOptions = { bridges: options.bridges, listLength: options.listLength };
-  const first = vacancyRows[0];
+  const first = vacancies[0];
   const rulesKey = rulesKeyOf(
     book,
     { governmentToGovernment: first?.partnership_g2g ?? null, origin: first?.partnership_origin ?? null },
     listOptions,
   );
-  const state = roundState(vacancyRows, placements);
-  const current = { ids: vacancyRows.map((v) => v.id), versions: vacancyRows.map((v) => v.version) };
+  const state = roundState(vacancies, placements);
+  const current = { ids: vacancies.map((v) => v.id), versions: vacancies.map((v) => v.version) };
 
   // The bases of the stored lists, and who the vacancies new or changed since each could take at all.
   const views = new Map<number, BasisView>();
   if (!options.ignoreStored) {
-    const rowById = new Map(vacancyRows.map((v) => [v.id, v]));
     const prefiltered = new Map<string, readonly string[]>();
     for (const basis of await roundListsRepository.bases(trx, input.partnershipId)) {
       const view = basisView(basis, current, rulesKey, MAX_CHANGED_VACANCIES);
       views.set(basis.id, view);
       if (!view.usable || view.changedIds.length === 0) continue;
       const touched = new Set<string>();
-      for (const id of view.changedIds) {
-        let ids = prefiltered.get(id);
-        if (ids === undefined) {
-          ids = await whoCouldTake(trx, book, rowById.get(id)!, options.bridges);
-          prefiltered.set(id, ids);
-        }
-        for (const t of ids) touched.add(t);
-      }
+      const unread = view.changedIds.filter((id) => !prefiltered.has(id));
+      for (const row of (await matchingRepository.vacanciesByIds(trx, unread)) as RoundVacancyRow[])
+        prefiltered.set(row.id, await whoCouldTake(trx, book, row, options.bridges));
+      for (const id of view.changedIds) for (const t of prefiltered.get(id) ?? []) touched.add(t);
       view.touched = touched;
     }
   }
@@ -179,6 +204,7 @@ export async function collectCohortLists(
   const built: { list: TraineeList; version: number; stated: string | null }[] = [];
   if (rebuild.length > 0) {
     let ownBuilder: RoundLists | undefined;
+    const vacancyRows = await input.rows();
     const openBuilder = (): RoundLists => (ownBuilder ??= new RoundListsBuilder(book, vacancyRows, [], listOptions));
     let threads: RoundThreads | undefined;
     let starting: Promise<void> | undefined;
@@ -249,7 +275,7 @@ export async function collectCohortLists(
   // as the round would have built them with no stored lists.
   if (exact.length > 0) {
     exact.sort((a, b) => a - b);
-    const builder = new RoundListsBuilder(book, vacancyRows, placements, listOptions);
+    const builder = new RoundListsBuilder(book, await input.rows(), placements, listOptions);
     const exactSlot = new Map<string, number>();
     for (let from = 0; from < exact.length; from += options.pageSize) {
       const ids = exact.slice(from, from + options.pageSize).map((slot) => {
@@ -298,16 +324,16 @@ async function cohortTrainees(
 }
 
 /** Places left and declined pairs, by the round's position, as `RoundLists` counts them from the placements. */
-function roundState(vacancyRows: readonly RoundVacancyRow[], placements: readonly RoundPlacement[]): RoundState {
+function roundState(vacancies: readonly RoundVacancyBrief[], placements: readonly RoundPlacement[]): RoundState {
   const byVacancy = new Map<string, RoundPlacement[]>();
   for (const p of placements) {
     const list = byVacancy.get(p.vacancy_id);
     if (list) list.push(p);
     else byVacancy.set(p.vacancy_id, [p]);
   }
-  const capacity = new Int32Array(vacancyRows.length);
+  const capacity = new Int32Array(vacancies.length);
   const declined = new Map<number, Set<string>>();
-  vacancyRows.forEach((row, i) => {
+  vacancies.forEach((row, i) => {
     const held = byVacancy.get(row.id) ?? [];
     capacity[i] = Math.max(0, row.headcount - filledPlaces(held));
     const out = held.filter((p) => p.status === 'declined').map((p) => p.trainee_id);

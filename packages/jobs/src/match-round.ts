@@ -9,7 +9,7 @@ import {
 import { DEFAULT_OCCUPATION_BRIDGES, type RoundInstance, rankCandidates } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
-import { collectCohortLists, type ListWork, stopwatch } from './cohort-lists.ts';
+import { collectCohortLists, fullRows, type ListWork, stopwatch } from './cohort-lists.ts';
 import {
   checkCandidate,
   filledPlaces,
@@ -93,25 +93,18 @@ export async function runRound(
 
     // Vacancies first (locked, id order, as match.vacancy locks them), then their placements; the cohort is read
     // page by page.
-    const vacancyRows = (await matchingRepository.partnershipOpenVacancies(
-      trx,
-      round.partnership_id,
-    )) as RoundVacancyRow[];
-    const placements = await placementsRepository.forVacancies(
-      trx,
-      vacancyRows.map((v) => v.id),
-    );
+    const vacancies = await matchingRepository.partnershipVacancyVersions(trx, round.partnership_id);
+    const vacancyIds = vacancies.map((v) => v.id);
+    const rows = fullRows(trx, vacancies);
+    const placements = await placementsRepository.forVacancies(trx, vacancyIds);
     // Employers' own orders of candidates take the place of the engine's.
-    const statedByVacancy = await roundRankingsRepository.vacancyOrders(
-      trx,
-      vacancyRows.map((v) => v.id),
-    );
+    const statedByVacancy = await roundRankingsRepository.vacancyOrders(trx, vacancyIds);
     const loaded = lap();
     // Each trainee's list: stored where it still holds, else built (and stored) again; see cohort-lists.ts.
     const collected = await collectCohortLists(
       trx,
       book,
-      { partnershipId: round.partnership_id, cohort: round.cohort, vacancyRows, placements },
+      { partnershipId: round.partnership_id, cohort: round.cohort, vacancies, rows, placements },
       {
         bridges,
         listLength,
@@ -127,13 +120,19 @@ export async function runRound(
     // round-instance.ts).
     const assembled = assembleArrays(
       collected.lists,
-      vacancyRows.map((v, i) => ({ id: v.id, capacity: collected.capacity[i]!, ownOrder: statedByVacancy.get(v.id) })),
+      vacancies.map((v, i) => ({ id: v.id, capacity: collected.capacity[i]!, ownOrder: statedByVacancy.get(v.id) })),
     );
     const outcome = matchAssembled(assembled);
     const matched = lap();
 
     // Propose the matched pairs, with the full explanation (built for these pairs only).
-    const position = new Map(vacancyRows.map((v, i) => [v.id, i]));
+    const position = new Map(vacancyIds.map((id, i) => [id, i]));
+    // The full rows of the matched vacancies only (all of them if lists were built).
+    const matchedRows = new Map(
+      (await matchingRepository.vacanciesByIds(trx, [...new Set(outcome.matches.map((m) => m.vacancyId))])).map(
+        (row) => [row.id, row as RoundVacancyRow],
+      ),
+    );
     const prepared = new Map<string, PreparedMatchVacancy>();
     const held = new Map<string, RoundPlacement>();
     const filled = new Map<string, RoundPlacement[]>();
@@ -146,7 +145,7 @@ export async function runRound(
     const preparedFor = (vacancyId: string): PreparedMatchVacancy => {
       let pv = prepared.get(vacancyId);
       if (!pv) {
-        const row = vacancyRows[position.get(vacancyId)!]!;
+        const row = matchedRows.get(vacancyId)!;
         pv = prepareMatchVacancy(row, filledPlaces(filled.get(vacancyId) ?? []))!;
         prepared.set(vacancyId, pv);
       }
@@ -219,7 +218,7 @@ export async function runRound(
       unmatchedTrainees: outcome.unmatchedTrainees,
       stats: {
         trainees: assembled.traineeIds.length,
-        vacancies: vacancyRows.length,
+        vacancies: vacancies.length,
         places: collected.capacity.reduce((sum, c) => sum + c, 0),
         eligiblePairs: pairs,
         proposals: outcome.stats.proposals,
@@ -267,14 +266,12 @@ export async function prepareRoundLists(
   options: RoundOptions = {},
 ): Promise<PreparedLists> {
   return database.db.transaction().execute(async (trx) => {
-    const vacancyRows = (await matchingRepository.partnershipOpenVacancies(trx, partnershipId, {
-      lock: false,
-    })) as RoundVacancyRow[];
+    const vacancies = await matchingRepository.partnershipVacancyVersions(trx, partnershipId, { lock: false });
     // Places filled and pairs declined do not enter a stored list (the round applies them), so none are read.
     const collected = await collectCohortLists(
       trx,
       book,
-      { partnershipId, cohort, vacancyRows, placements: [] },
+      { partnershipId, cohort, vacancies, rows: fullRows(trx, vacancies), placements: [] },
       {
         bridges: options.bridges ?? DEFAULT_OCCUPATION_BRIDGES,
         listLength: options.roundListLength ?? ROUND_LIST_LENGTH,
