@@ -183,9 +183,10 @@ export async function collectCohortLists(
   const cohort = await roundListsRepository.cohortLists(trx, input.partnershipId, input.cohort);
   for await (const page of cohort.pages) {
     for (let row = page.next(); row !== undefined; row = page.next()) {
-      if (cohort.placed.has(row.id)) continue;
+      // (Most cohorts have nobody placed and no stated order: no lookups then.)
+      if (cohort.placed.size > 0 && cohort.placed.has(row.id)) continue;
       const t = out.open(row.id);
-      const stated = cohort.stated.get(row.id) ?? null;
+      const stated = cohort.stated.size > 0 ? (cohort.stated.get(row.id) ?? null) : null;
       const verdict = options.ignoreStored ? 'rebuild' : readStoredList(row, stated, views, state, out);
       if (verdict === 'kept') {
         work.reused++;

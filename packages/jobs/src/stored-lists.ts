@@ -148,7 +148,7 @@ export function readStoredList(
 ): 'kept' | 'rebuild' | 'exact' {
   if (row.basisId === 0 || row.traineeVersion !== row.version) return 'rebuild';
   const view = views.get(row.basisId);
-  if (view === undefined || !view.usable || view.touched.has(row.id)) return 'rebuild';
+  if (view === undefined || !view.usable || (view.touched.size > 0 && view.touched.has(row.id))) return 'rebuild';
   if (row.statedHash !== statedHash(stated)) return 'rebuild';
   const { buffer, entriesStart, entriesEnd, complete } = row;
   for (let at = entriesStart; at < entriesEnd; at += ENTRY_BYTES)

@@ -40,22 +40,35 @@ export interface CohortListRow {
   entriesEnd: number;
 }
 
+/**
+ * A stored list as one `record`, what a round reads of it: its length after this field (int4), basis id (int4),
+ * the trainee version it was built from (int4), flags (1 byte: 1 complete, 2 stated hash), the stated hash (16 bytes,
+ * when flagged), then the entries; big-endian but for the entries (see `StoredRoundList.entries`).
+ */
+function encodeRecord(list: StoredRoundList): Buffer {
+  const hash = list.statedHash === null ? null : Buffer.from(list.statedHash, 'hex');
+  if (hash !== null && hash.length !== 16) throw new RangeError('a stated hash is 16 bytes, in hex');
+  const head = 9 + (hash?.length ?? 0);
+  const record = Buffer.allocUnsafe(4 + head + list.entries.length);
+  record.writeUInt32BE(head + list.entries.length, 0);
+  record.writeUInt32BE(list.basisId, 4);
+  record.writeInt32BE(list.traineeVersion, 8);
+  record[12] = (list.complete ? 1 : 0) | (hash ? 2 : 0);
+  hash?.copy(record, 13);
+  list.entries.copy(record, 4 + head);
+  return record;
+}
+
 /** One page of a cohort's rows, read in id order into one reused `CohortListRow`. */
 export class CohortListPage {
   private readonly row: CohortListRow;
   private i = 0;
   private at = 0;
-  private hash = 0;
   constructor(
     /** The page's ids, 36 characters each, in id order. */
     private readonly ids: string,
-    /**
-     * Per trainee: version (int4), basis id (int4; 0: no list), trainee version the list was built from (int4),
-     * flags (1 byte: 1 complete, 2 stated hash), entries' length in bytes (int4), entries; big-endian.
-     */
+    /** Per trainee: their version (int4, big-endian), then their list's record (`encodeRecord`; length 0: none). */
     private readonly packed: Buffer,
-    /** The stated hashes of the trainees flagged with one, in order. */
-    private readonly hashes: readonly string[],
   ) {
     this.row = {
       id: '',
@@ -70,25 +83,27 @@ export class CohortListPage {
     };
   }
 
-  get size(): number {
-    return this.ids.length / 36;
-  }
-
   /** The next trainee of the page, in the reused row; undefined at the end. */
   next(): CohortListRow | undefined {
-    if (this.at >= this.packed.length) return undefined;
     const { row, packed } = this;
+    const at = this.at;
+    if (at >= packed.length) return undefined;
     row.id = this.ids.slice(this.i * 36, ++this.i * 36);
-    row.version = packed.readInt32BE(this.at);
-    row.basisId = packed.readInt32BE(this.at + 4);
-    row.traineeVersion = packed.readInt32BE(this.at + 8);
-    const flags = packed[this.at + 12]!;
+    row.version = packed.readInt32BE(at);
+    const length = packed.readUInt32BE(at + 4);
+    this.at = at + 8 + length;
+    if (length === 0) {
+      row.basisId = 0;
+      row.entriesStart = row.entriesEnd = this.at;
+      return row;
+    }
+    row.basisId = packed.readUInt32BE(at + 8);
+    row.traineeVersion = packed.readInt32BE(at + 12);
+    const flags = packed[at + 16]!;
     row.complete = (flags & 1) !== 0;
-    row.statedHash = flags & 2 ? this.hashes[this.hash++]! : null;
-    const length = packed.readInt32BE(this.at + 13);
-    row.entriesStart = this.at + 17;
-    row.entriesEnd = row.entriesStart + length;
-    this.at = row.entriesEnd;
+    row.statedHash = flags & 2 ? packed.toString('hex', at + 17, at + 33) : null;
+    row.entriesStart = at + (flags & 2 ? 33 : 17);
+    row.entriesEnd = this.at;
     return row;
   }
 }
@@ -152,14 +167,10 @@ export const roundListsRepository = {
     for (let i = 0; i < sorted.length; i += STORE_BATCH) {
       const batch = sorted.slice(i, i + STORE_BATCH);
       await sql`
-        INSERT INTO round_lists (trainee_id, basis_id, trainee_version, stated_hash, entries, complete)
+        INSERT INTO round_lists (trainee_id, basis_id, record)
         SELECT * FROM unnest(${sql.val(batch.map((l) => l.traineeId))}::uuid[],
-          ${sql.val(batch.map((l) => l.basisId))}::int8[], ${sql.val(batch.map((l) => l.traineeVersion))}::int4[],
-          ${sql.val(batch.map((l) => l.statedHash))}::text[], ${sql.val(batch.map((l) => l.entries))}::bytea[],
-          ${sql.val(batch.map((l) => l.complete))}::bool[])
-        ON CONFLICT (trainee_id) DO UPDATE SET basis_id = EXCLUDED.basis_id,
-          trainee_version = EXCLUDED.trainee_version, stated_hash = EXCLUDED.stated_hash,
-          entries = EXCLUDED.entries, complete = EXCLUDED.complete`.execute(trx);
+          ${sql.val(batch.map((l) => l.basisId))}::int8[], ${sql.val(batch.map(encodeRecord))}::bytea[])
+        ON CONFLICT (trainee_id) DO UPDATE SET basis_id = EXCLUDED.basis_id, record = EXCLUDED.record`.execute(trx);
     }
   },
 
@@ -201,20 +212,14 @@ export const roundListsRepository = {
     const stated = await sql<{ trainee_id: string; vacancy_ids: string[] }>`
       SELECT r.trainee_id, r.vacancy_ids FROM trainee_round_preferences r JOIN trainees t ON t.id = r.trainee_id
       WHERE ${inCohort}`.execute(trx);
-    const noList = sql.lit('\\x00000000000000000000000000');
-    const rows = cursorPages<{ ids: string; packed: Buffer; hashes: string | null }>(
+    const rows = cursorPages<{ ids: string; packed: Buffer }>(
       trx,
       'cohort_lists',
       sql`
         SELECT string_agg(s.id::text, '' ORDER BY s.id) AS ids,
-          string_agg(int4send(s.version) || coalesce(int4send(s.basis_id::int4) || int4send(s.trainee_version)
-              || set_byte('\\x00'::bytea, 0, (CASE WHEN s.complete THEN 1 ELSE 0 END)
-                + (CASE WHEN s.stated_hash IS NULL THEN 0 ELSE 2 END))
-              || int4send(length(s.entries)) || s.entries, ${noList}::bytea), ''::bytea ORDER BY s.id) AS packed,
-          string_agg(s.stated_hash, ',' ORDER BY s.id) FILTER (WHERE s.stated_hash IS NOT NULL) AS hashes
+          string_agg(int4send(s.version) || coalesce(s.record, '\\x00000000'::bytea), ''::bytea ORDER BY s.id) AS packed
         FROM (
-          SELECT t.id, t.version, l.basis_id, l.trainee_version, l.stated_hash, l.entries, l.complete,
-            (row_number() OVER (ORDER BY t.id) - 1) / ${sql.lit(LIST_PAGE)} AS page
+          SELECT t.id, t.version, l.record, (row_number() OVER (ORDER BY t.id) - 1) / ${sql.lit(LIST_PAGE)} AS page
           FROM trainees t LEFT JOIN round_lists l ON l.trainee_id = t.id
           WHERE ${inCohort}
         ) s
@@ -225,8 +230,7 @@ export const roundListsRepository = {
       placed: new Set(placed.rows.map((r) => r.trainee_id)),
       stated: new Map(stated.rows.map((r) => [r.trainee_id, r.vacancy_ids])),
       pages: (async function* () {
-        for await (const [page] of rows)
-          yield new CohortListPage(page!.ids, page!.packed, page!.hashes === null ? [] : page!.hashes.split(','));
+        for await (const [page] of rows) yield new CohortListPage(page!.ids, page!.packed);
       })(),
     };
   },

@@ -28,8 +28,6 @@ export interface RoundListBasesTable {
 export interface RoundListsTable {
   trainee_id: string;
   basis_id: string;
-  trainee_version: number;
-  stated_hash: string | null;
-  entries: Buffer;
-  complete: boolean;
+  /** See roundListsRepository (encodeRecord). */
+  record: Buffer;
 }
