@@ -1,4 +1,4 @@
-export { type BulkSession, ConcurrentWriteError, withBulkSession } from './bulk-session.ts';
+export { type BulkSession, ConcurrentWriteError, withBulkSession, withSession } from './bulk-session.ts';
 export { type Database, type DatabaseOptions, openDatabase } from './connect.ts';
 export { newId } from './ids.ts';
 export { MigrationError, migrateToLatest } from './migrate.ts';

@@ -1,4 +1,10 @@
-import { type CohortTrainee, type Executor, matchingRepository, roundListsRepository } from '@corridor/db';
+import {
+  type BulkSession,
+  type CohortTrainee,
+  type Executor,
+  matchingRepository,
+  roundListsRepository,
+} from '@corridor/db';
 import { type OccupationBridge, vacancyScorer } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
 import type { RuleBook } from '@corridor/rules';
@@ -82,6 +88,8 @@ export interface CohortListsOptions {
   waitForThreads?: boolean | undefined;
   /** Build every list again, as if none were stored (the benchmark's cold rounds). Default: reuse. */
   ignoreStored?: boolean | undefined;
+  /** A raw query on the transaction's connection with binary results: the stored lists are read without hex. */
+  binaryQuery?: BulkSession['binaryQuery'] | undefined;
 }
 
 export interface CohortLists {
@@ -180,7 +188,7 @@ export async function collectCohortLists(
     slicesOnThreads: 0,
     ms: { read: 0, build: 0, store: 0 },
   };
-  const cohort = await roundListsRepository.cohortLists(trx, input.partnershipId, input.cohort);
+  const cohort = await roundListsRepository.cohortLists(trx, input.partnershipId, input.cohort, options.binaryQuery);
   for await (const page of cohort.pages) {
     for (let row = page.next(); row !== undefined; row = page.next()) {
       // (Most cohorts have nobody placed and no stated order: no lookups then.)

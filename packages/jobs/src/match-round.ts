@@ -5,6 +5,7 @@ import {
   matchRoundsRepository,
   placementsRepository,
   roundRankingsRepository,
+  withSession,
 } from '@corridor/db';
 import { DEFAULT_OCCUPATION_BRIDGES, type RoundInstance, rankCandidates } from '@corridor/matching';
 import { yieldToEventLoop } from '@corridor/queue';
@@ -84,7 +85,9 @@ export async function runRound(
   const bridges = options.bridges ?? DEFAULT_OCCUPATION_BRIDGES;
   const listLength = options.roundListLength ?? ROUND_LIST_LENGTH;
   const pageSize = options.cohortPage ?? COHORT_PAGE;
-  return database.db.transaction().execute(async (trx): Promise<RunRoundOutcome> => {
+  // One connection in one transaction, with its raw queries: the stored lists are read in binary.
+  return withSession(database, async (session): Promise<RunRoundOutcome> => {
+    const trx = session.db;
     const lap = stopwatch();
     const round = await matchRoundsRepository.lock(trx, roundId);
     if (!round) return { status: 'skipped', reason: 'no such round' };
@@ -112,6 +115,7 @@ export async function runRound(
         threads: options.roundThreads ?? defaultRoundThreads(),
         waitForThreads: options.waitForThreads,
         ignoreStored: options.ignoreStoredLists,
+        binaryQuery: session.binaryQuery,
       },
     );
     const built = lap();
@@ -134,10 +138,10 @@ export async function runRound(
       ),
     );
     const prepared = new Map<string, PreparedMatchVacancy>();
-    const held = new Map<string, RoundPlacement>();
+    const heldPairs = new Map<string, RoundPlacement>();
     const filled = new Map<string, RoundPlacement[]>();
     for (const p of placements) {
-      held.set(`${p.vacancy_id} ${p.trainee_id}`, p);
+      heldPairs.set(`${p.vacancy_id} ${p.trainee_id}`, p);
       const list = filled.get(p.vacancy_id);
       if (list) list.push(p);
       else filled.set(p.vacancy_id, [p]);
@@ -151,31 +155,28 @@ export async function runRound(
       }
       return pv;
     };
-    // Only the matched trainees' rows are read again, for their explanations, a chunk at a time. The chunks are
-    // pipelined on the transaction's connection: the next chunk's rows are asked for, and this chunk's proposals
-    // sent, before this thread explains the next chunk, so Postgres reads and writes while this thread explains.
+    // Only the matched trainees' rows are read again, for their explanations. Each chunk's proposals are inserted
+    // while this thread explains the next chunk (one query in flight on the connection at a time: the insert), so
+    // Postgres writes while this thread explains.
+    const traineeById = new Map<string, Awaited<ReturnType<typeof matchingRepository.traineesByIds>>[number]>();
+    for (let i = 0; i < outcome.matches.length; i += COHORT_PAGE)
+      for (const row of await matchingRepository.traineesByIds(
+        trx,
+        outcome.matches.slice(i, i + COHORT_PAGE).map((m) => m.traineeId),
+      ))
+        traineeById.set(row.id, row);
     const changes = new PlacementChanges();
     const matches: MatchRoundResult['matches'] = [];
     const ids = new Map<string, string>();
-    const chunks: (typeof outcome.matches)[] = [];
-    for (let i = 0; i < outcome.matches.length; i += WRITE_CHUNK)
-      chunks.push(outcome.matches.slice(i, i + WRITE_CHUNK));
-    const rowsOf = (chunk: typeof outcome.matches) => {
-      const rows = matchingRepository.traineesByIds(
-        trx,
-        chunk.map((m) => m.traineeId),
-      );
-      rows.catch(() => undefined); // awaited below, as `sent` is
-      return rows;
+    let inserting: Promise<Map<string, string>> | undefined;
+    const settleInsert = async () => {
+      if (inserting) for (const [pair, id] of await inserting) ids.set(pair, id);
+      inserting = undefined;
     };
-    let nextRows = chunks.length > 0 ? rowsOf(chunks[0]!) : undefined;
-    let proposing: Promise<Map<string, string>> | undefined;
-    for (let c = 0; c < chunks.length; c++) {
-      const chunk = chunks[c]!;
-      const traineeById = new Map((await nextRows!).map((row) => [row.id, row]));
-      nextRows = c + 1 < chunks.length ? rowsOf(chunks[c + 1]!) : undefined;
+    for (let from = 0; from < outcome.matches.length; from += WRITE_CHUNK) {
       const inserts: Parameters<PlacementChanges['proposeMany']>[1][number][] = [];
-      for (const m of chunk) {
+      const held: { pair: RoundPlacement; fields: ReturnType<typeof placementFields> }[] = [];
+      for (const m of outcome.matches.slice(from, from + WRITE_CHUNK)) {
         const pv = preparedFor(m.vacancyId);
         const check = checkCandidate(book, traineeById.get(m.traineeId)!, pv, bridges);
         if (!check.ok) throw new Error(`round pair ${m.traineeId} → ${m.vacancyId} no longer passes its checks`);
@@ -185,12 +186,9 @@ export async function runRound(
           match_round_id: roundId,
           rank: null,
         });
-        const heldPair = held.get(`${m.vacancyId} ${m.traineeId}`);
+        const heldPair = heldPairs.get(`${m.vacancyId} ${m.traineeId}`);
         if (!heldPair) inserts.push({ vacancyId: m.vacancyId, traineeId: m.traineeId, fields });
-        else if (heldPair.status === 'withdrawn')
-          await changes.repropose(trx, { ...heldPair, vacancy_id: m.vacancyId }, fields);
-        else if (heldPair.status === 'proposed') await changes.refresh(trx, heldPair, fields);
-        // Accepted by one side already: people are deciding; the round's match only confirms the pair.
+        else held.push({ pair: heldPair, fields });
         matches.push({
           traineeId: m.traineeId,
           vacancyId: m.vacancyId,
@@ -198,14 +196,19 @@ export async function runRound(
           placementId: heldPair?.id ?? null,
         });
       }
-      const sent = changes.proposeMany(trx, inserts);
-      // Awaited below: if this thread fails first (the transaction rolls back), the write's own failure is not news.
-      sent.catch(() => undefined);
-      if (proposing) for (const [pair, id] of await proposing) ids.set(pair, id);
-      proposing = sent;
+      await settleInsert();
+      for (const { pair, fields } of held) {
+        if (pair.status === 'withdrawn') await changes.repropose(trx, pair, fields);
+        else if (pair.status === 'proposed') await changes.refresh(trx, pair, fields);
+        // Accepted by one side already: people are deciding; the round's match only confirms the pair.
+      }
+      inserting = changes.proposeMany(trx, inserts);
+      // Awaited on the next chunk or below: if this thread fails first (the transaction rolls back), the insert's own
+      // failure is not news.
+      inserting.catch(() => undefined);
       await yieldToEventLoop();
     }
-    if (proposing) for (const [pair, id] of await proposing) ids.set(pair, id);
+    await settleInsert();
     for (const m of matches)
       if (m.placementId === null) m.placementId = ids.get(`${m.vacancyId} ${m.traineeId}`) ?? null;
     const proposed = lap();
@@ -265,7 +268,8 @@ export async function prepareRoundLists(
   cohort: string,
   options: RoundOptions = {},
 ): Promise<PreparedLists> {
-  return database.db.transaction().execute(async (trx) => {
+  return withSession(database, async (session) => {
+    const trx = session.db;
     const vacancies = await matchingRepository.partnershipVacancyVersions(trx, partnershipId, { lock: false });
     // Places filled and pairs declined do not enter a stored list (the round applies them), so none are read.
     const collected = await collectCohortLists(
@@ -279,6 +283,7 @@ export async function prepareRoundLists(
         threads: options.roundThreads ?? defaultRoundThreads(),
         waitForThreads: options.waitForThreads,
         ignoreStored: options.ignoreStoredLists,
+        binaryQuery: session.binaryQuery,
       },
     );
     return { trainees: collected.lists.traineeIds.length, work: collected.work };

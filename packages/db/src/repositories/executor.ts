@@ -14,11 +14,15 @@ export async function* cursorPages<R>(
   name: string,
   query: RawBuilder<unknown>,
   pageSize: number,
+  /** Fetches through this raw query instead (on the same connection): binary results, say. */
+  fetch?: (text: string) => Promise<{ rows: R[] }>,
 ): AsyncGenerator<R[]> {
   const cursor = sql.id(name);
   await sql`DECLARE ${cursor} NO SCROLL CURSOR FOR ${query}`.execute(trx);
   for (;;) {
-    const page = await sql<R>`FETCH FORWARD ${sql.lit(pageSize)} FROM ${cursor}`.execute(trx);
+    const page = fetch
+      ? await fetch(`FETCH FORWARD ${pageSize} FROM "${name}"`)
+      : await sql<R>`FETCH FORWARD ${sql.lit(pageSize)} FROM ${cursor}`.execute(trx);
     if (page.rows.length > 0) yield page.rows;
     if (page.rows.length < pageSize) break;
   }

@@ -204,7 +204,13 @@ export const roundListsRepository = {
    * trainee cost five times the rest). Run the pages to the end, or the cursor stays open until the transaction
    * ends.
    */
-  async cohortLists(trx: Executor, partnershipId: string, cohort: string): Promise<CohortLists> {
+  async cohortLists(
+    trx: Executor,
+    partnershipId: string,
+    cohort: string,
+    /** A raw query on `trx`'s connection with binary results (`BulkSession.binaryQuery`): no hex to decode. */
+    binaryQuery?: (text: string) => Promise<{ rows: { ids: string; packed: Buffer }[] }>,
+  ): Promise<CohortLists> {
     const inCohort = sql`t.partnership_id = ${partnershipId}::uuid AND t.cohort = ${cohort} AND t.status = 'active'`;
     const placed = await sql<{ trainee_id: string }>`
       SELECT DISTINCT p.trainee_id FROM placements p JOIN trainees t ON t.id = p.trainee_id
@@ -225,6 +231,7 @@ export const roundListsRepository = {
         ) s
         GROUP BY s.page ORDER BY s.page`,
       1,
+      binaryQuery,
     );
     return {
       placed: new Set(placed.rows.map((r) => r.trainee_id)),
