@@ -243,6 +243,27 @@ export const roundListsRepository = {
   },
 
   /**
+   * A cohort's active trainees with their profiles and versions, in id order through a cursor, in pages of
+   * `pageSize`: for a round that builds most of its lists (streamed in order, not looked up by id).
+   */
+  cohortProfiles(
+    trx: Executor,
+    partnershipId: string,
+    cohort: string,
+    pageSize: number,
+  ): AsyncGenerator<(TraineeForMatching & { version: number })[]> {
+    return cursorPages<TraineeForMatching & { version: number }>(
+      trx,
+      'cohort_profiles',
+      sql`
+        SELECT ${TRAINEE_FIELDS}, t.version FROM trainees t
+        WHERE t.partnership_id = ${partnershipId}::uuid AND t.cohort = ${cohort} AND t.status = 'active'
+        ORDER BY t.id`,
+      pageSize,
+    );
+  },
+
+  /**
    * Trainees by id, in id order, with their version: for lists built again (a list records the version it was built
    * from). Whether they hold a place and what they stated come from `cohortPages`.
    */
