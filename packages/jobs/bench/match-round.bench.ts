@@ -11,7 +11,8 @@
  * same round building every list again is timed beside it.
  *
  *   npx tsx packages/jobs/bench/match-round.bench.ts   (BENCH_TRAINEES, BENCH_VACANCIES, BENCH_RUNS, BENCH_MODES,
- *   BENCH_PLACES, BENCH_DATABASE_URL; BENCH_MODES=stored|cold runs one mode, BENCH_MODES=lists times the lists alone)
+ *   BENCH_PLACES, BENCH_DATABASE_URL; BENCH_MODES=stored|cold runs one mode, BENCH_MODES=lists times the lists alone;
+ *   BENCH_KEEP=1 keeps the schema afterwards, for profiles of later rounds)
  */
 import { createReadStream, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
