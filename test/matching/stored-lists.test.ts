@@ -228,9 +228,14 @@ describe('stored round lists', () => {
       payload: { preferences: { destinations: ['JP'] } },
     });
     expect(res.statusCode, res.body).toBe(200);
+    const bases = () => t.database.db.selectFrom('round_list_bases').select('id').execute();
+    const before = await bases();
     const work = await expectExact();
     expect(work).toMatchObject({ built: 1, reused: cohortSize - 1 });
     expect((await everyPair()).get(someone)!.vacancies).toEqual([]);
+    // No vacancy changed: the rebuilt list is stored under the basis the others share, not a new one.
+    expect(await bases()).toEqual(before);
+    expect(before).toHaveLength(1);
   });
 
   it("a vacancy's changed terms rebuild the lists that hold it or that it could enter, and no others", async () => {

@@ -322,12 +322,15 @@ export async function collectCohortLists(
 
   work.ms.build = lap();
   if (built.length > 0) {
-    const basisId = await roundListsRepository.createBasis(trx, {
-      partnershipId: input.partnershipId,
-      rulesKey,
-      vacancyIds: current.ids,
-      vacancyVersions: current.versions,
-    });
+    const same = [...views].find(([, view]) => view.same)?.[0];
+    const basisId =
+      same ??
+      (await roundListsRepository.createBasis(trx, {
+        partnershipId: input.partnershipId,
+        rulesKey,
+        vacancyIds: current.ids,
+        vacancyVersions: current.versions,
+      }));
     await roundListsRepository.store(
       trx,
       built.map((b) => storedForm(b.list, basisId, b.version, b.stated)),

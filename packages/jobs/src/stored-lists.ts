@@ -96,6 +96,11 @@ export interface BasisView {
   changedIds: string[];
   /** The people those vacancies' prefilters let through (set by the caller before lists are read). */
   touched: ReadonlySet<string>;
+  /**
+   * The basis is the round's own vacancies (same ids in the same order, same versions) and rules: lists built now
+   * are stored under it rather than under a new basis, so bases do not pile up while only trainees change.
+   */
+  same: boolean;
 }
 
 export function basisView(
@@ -122,7 +127,8 @@ export function basisView(
   for (let i = 0; i < current.ids.length; i++) if (!seen[i]) changedIds.push(current.ids[i]!);
   for (let b = 0; b < changed.length; b++) if (changed[b]) changedIds.push(basis.vacancyIds[b]!);
   const usable = basis.rulesKey === rulesKey && changedIds.length <= maxChanged;
-  return { usable, toRound, changed, changedIds, touched: new Set() };
+  const same = usable && changedIds.length === 0 && basis.vacancyIds.length === current.ids.length;
+  return { usable, toRound, changed, changedIds, touched: new Set(), same };
 }
 
 /** What the round knows of places and decisions now. */
