@@ -84,20 +84,21 @@ const roundFlags = () => sql`
   ) AS placed,
   (SELECT r.vacancy_ids FROM trainee_round_preferences r WHERE r.trainee_id = t.id) AS stated`;
 
+/** Vacancy rows with their partnership's terms (G2G, origin), as the matching jobs read them. */
+const vacancyRows = (trx: Executor) =>
+  trx
+    .selectFrom('vacancies')
+    .leftJoin('partnerships', 'partnerships.id', 'vacancies.partnership_id')
+    .selectAll('vacancies')
+    .select(['partnerships.government_to_government as partnership_g2g', 'partnerships.origin as partnership_origin']);
+
 export const matchingRepository = {
   /**
    * Locks a vacancy for one matching run (FOR NO KEY UPDATE): two runs for one vacancy take turns, so the second
    * reconciles against what the first wrote. A decision that fills the last place takes the same lock.
    */
   lockVacancy(trx: Executor, id: string) {
-    return trx
-      .selectFrom('vacancies')
-      .leftJoin('partnerships', 'partnerships.id', 'vacancies.partnership_id')
-      .selectAll('vacancies')
-      .select(['partnerships.government_to_government as partnership_g2g', 'partnerships.origin as partnership_origin'])
-      .where('vacancies.id', '=', id)
-      .forNoKeyUpdate('vacancies')
-      .executeTakeFirst();
+    return vacancyRows(trx).where('vacancies.id', '=', id).forNoKeyUpdate('vacancies').executeTakeFirst();
   },
 
   /** Records which pathways the employer was told their offer closes (null: none). */
@@ -125,11 +126,7 @@ export const matchingRepository = {
 
   /** `lockVacancy` for many vacancies at once, in id order (so that two such locks never wait on each other). */
   lockVacancies(trx: Executor, ids: readonly string[]) {
-    return trx
-      .selectFrom('vacancies')
-      .leftJoin('partnerships', 'partnerships.id', 'vacancies.partnership_id')
-      .selectAll('vacancies')
-      .select(['partnerships.government_to_government as partnership_g2g', 'partnerships.origin as partnership_origin'])
+    return vacancyRows(trx)
       .where('vacancies.id', 'in', ids.length > 0 ? [...ids] : ['00000000-0000-0000-0000-000000000000'])
       .orderBy('vacancies.id')
       .forNoKeyUpdate('vacancies')
@@ -221,11 +218,7 @@ export const matchingRepository = {
    * language requirements the trainee meets within the tolerance.
    */
   openVacanciesForTrainee(trx: Executor, f: TraineePrefilter) {
-    let q = trx
-      .selectFrom('vacancies')
-      .leftJoin('partnerships', 'partnerships.id', 'vacancies.partnership_id')
-      .selectAll('vacancies')
-      .select(['partnerships.government_to_government as partnership_g2g', 'partnerships.origin as partnership_origin'])
+    let q = vacancyRows(trx)
       .where('vacancies.status', '=', 'open')
       .where('vacancies.start_date', 'is not', null)
       .where(sql<boolean>`vacancies.isco08 = ANY(${sql.val([...f.occupations])}::bpchar[])`);
@@ -304,11 +297,7 @@ export const matchingRepository = {
 
   /** Vacancies by id, in id order, with their partnership's terms, whatever their state (no lock). */
   vacanciesByIds(trx: Executor, ids: readonly string[]) {
-    return trx
-      .selectFrom('vacancies')
-      .leftJoin('partnerships', 'partnerships.id', 'vacancies.partnership_id')
-      .selectAll('vacancies')
-      .select(['partnerships.government_to_government as partnership_g2g', 'partnerships.origin as partnership_origin'])
+    return vacancyRows(trx)
       .where('vacancies.id', '=', sql<string>`ANY(${sql.val([...ids])}::uuid[])`)
       .orderBy('vacancies.id')
       .execute();
@@ -319,11 +308,7 @@ export const matchingRepository = {
    * `lock` is false (lists built ahead of a round record the versions they read instead).
    */
   partnershipOpenVacancies(trx: Executor, partnershipId: string, { lock = true }: { lock?: boolean } = {}) {
-    const q = trx
-      .selectFrom('vacancies')
-      .innerJoin('partnerships', 'partnerships.id', 'vacancies.partnership_id')
-      .selectAll('vacancies')
-      .select(['partnerships.government_to_government as partnership_g2g', 'partnerships.origin as partnership_origin'])
+    const q = vacancyRows(trx)
       .where('vacancies.partnership_id', '=', partnershipId)
       .where('vacancies.status', '=', 'open')
       .where('vacancies.start_date', 'is not', null)
