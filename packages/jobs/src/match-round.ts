@@ -202,7 +202,11 @@ export async function runRound(
         else if (pair.status === 'proposed') await changes.refresh(trx, pair, fields);
         // Accepted by one side already: people are deciding; the round's match only confirms the pair.
       }
-      inserting = changes.proposeMany(trx, inserts);
+      // The chunk's history and events follow its placements in the same chain (they name the new ids).
+      inserting = changes.proposeMany(trx, inserts).then(async (inserted) => {
+        await changes.flush(trx);
+        return inserted;
+      });
       // Awaited on the next chunk or below: if this thread fails first (the transaction rolls back), the insert's own
       // failure is not news.
       inserting.catch(() => undefined);

@@ -698,13 +698,18 @@ export class PlacementChanges {
     });
   }
 
+  /**
+   * Writes the history and events recorded since the last flush (a round flushes after each chunk of proposals, so
+   * that they are written while it explains the next).
+   */
   async flush(trx: Executor): Promise<void> {
-    // In statements of WRITE_CHUNK rows: a round proposes tens of thousands of pairs, and one statement may bind at
-    // most 65,535 parameters.
-    for (let i = 0; i < this.history.length; i += WRITE_CHUNK)
-      await placementsRepository.appendEvents(trx, this.history.slice(i, i + WRITE_CHUNK));
-    for (let i = 0; i < this.events.length; i += WRITE_CHUNK)
-      await outboxRepository.append(trx, this.events.slice(i, i + WRITE_CHUNK));
+    const history = this.history.splice(0);
+    const events = this.events.splice(0);
+    // In statements of WRITE_CHUNK rows: a round proposes tens of thousands of pairs at once.
+    for (let i = 0; i < history.length; i += WRITE_CHUNK)
+      await placementsRepository.appendEvents(trx, history.slice(i, i + WRITE_CHUNK));
+    for (let i = 0; i < events.length; i += WRITE_CHUNK)
+      await outboxRepository.append(trx, events.slice(i, i + WRITE_CHUNK));
   }
 }
 
