@@ -86,8 +86,25 @@ describe('match.vacancy', () => {
     expect(rows[1]!.breakdown.find((b) => b.factor === 'languageMargin')!.detail).toContain('1 level short');
     const proposed = await outboxOfType(t.database, 'placement.proposed');
     expect(proposed.map((e) => e.aggregate_id).sort()).toEqual(rows.map((r) => r.id).sort());
+    // Each event names its placement, both sides, the transition and the score; nothing about the person.
+    const byPlacement = new Map(proposed.map((e) => [e.aggregate_id, e.payload]));
+    for (const r of rows)
+      expect(byPlacement.get(r.id)).toEqual({
+        placementId: r.id,
+        vacancyId,
+        traineeId: r.trainee_id,
+        from: null,
+        to: 'proposed',
+        score: r.score,
+        rank: r.rank,
+        source: 'shortlist',
+      });
+    // One history row per placement: the engine proposed it.
     const history = await t.database.db.selectFrom('placement_events').selectAll().execute();
-    expect(history.every((h) => h.actor_side === 'engine' && h.to_status === 'proposed')).toBe(true);
+    expect(history.map((h) => h.placement_id).sort()).toEqual(rows.map((r) => r.id).sort());
+    expect(
+      history.every((h) => h.actor_side === 'engine' && h.from_status === null && h.to_status === 'proposed'),
+    ).toBe(true);
   });
 
   it('is deterministic: a re-run writes nothing and emits nothing', async () => {

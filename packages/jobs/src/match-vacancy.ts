@@ -570,51 +570,32 @@ export class PlacementChanges {
   refreshed = 0;
   withdrawn = 0;
 
+  /** A new proposal (its history row and `placement.proposed` event are written with it); null if the pair exists. */
   async propose(trx: Executor, vacancyId: string, traineeId: string, w: PlacementWriteFields): Promise<string | null> {
     const [row] = await placementsRepository.insertProposals(trx, [
       { vacancy_id: vacancyId, trainee_id: traineeId, ...w },
     ]);
     if (!row) return null;
     this.proposed++;
-    this.record(row.id, vacancyId, traineeId, null, 'proposed', null, 'placement.proposed', {
-      score: w.score,
-      rank: w.rank,
-      source: w.source,
-    });
     return row.id;
   }
 
   /**
-   * Many new proposals in one statement (entrants into shortlists, a round's pairs); a pair that already exists is
-   * skipped. Returns the new placements' ids by "vacancyId traineeId".
+   * Many new proposals in one statement a chunk (entrants into shortlists, a round's pairs), with their history and
+   * events; a pair that already exists is skipped. Returns the new placements' ids by "vacancyId traineeId".
    */
   async proposeMany(
     trx: Executor,
     rows: readonly { vacancyId: string; traineeId: string; fields: PlacementWriteFields }[],
   ): Promise<Map<string, string>> {
     const ids = new Map<string, string>();
-    if (rows.length === 0) return ids;
-    const byPair = new Map(rows.map((r) => [`${r.vacancyId} ${r.traineeId}`, r]));
-    const inserted = [];
     for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
-      inserted.push(
-        ...(await placementsRepository.insertProposals(
-          trx,
-          rows
-            .slice(i, i + WRITE_CHUNK)
-            .map((r) => ({ vacancy_id: r.vacancyId, trainee_id: r.traineeId, ...r.fields })),
-        )),
+      const inserted = await placementsRepository.insertProposals(
+        trx,
+        rows.slice(i, i + WRITE_CHUNK).map((r) => ({ vacancy_id: r.vacancyId, trainee_id: r.traineeId, ...r.fields })),
       );
-    }
-    for (const row of inserted) {
-      ids.set(`${row.vacancy_id} ${row.trainee_id}`, row.id);
-      const w = byPair.get(`${row.vacancy_id} ${row.trainee_id}`)!.fields;
-      this.proposed++;
-      this.record(row.id, row.vacancy_id, row.trainee_id, null, 'proposed', null, 'placement.proposed', {
-        score: w.score,
-        rank: w.rank,
-        source: w.source,
-      });
+      for (const row of inserted) ids.set(`${row.vacancy_id} ${row.trainee_id}`, row.id);
+      this.proposed += inserted.length;
     }
     return ids;
   }

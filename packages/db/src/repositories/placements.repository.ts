@@ -400,32 +400,57 @@ export const placementsRepository = {
   },
 
   /**
-   * New proposals; a pair that already exists is left alone (the unique pair makes a re-run insert nothing). A
-   * round proposes thousands at a time, so the rows travel column by column: an array per plain column and a JSON
+   * New proposals, each with its history row (the engine proposed it) and its `placement.proposed` outbox event, in
+   * one statement; a pair that already exists is left alone (the unique pair makes a re-run insert nothing, and
+   * writes no history or event for it). Returns the placements inserted.
+   *
+   * A round proposes thousands at a time, so the rows travel column by column: an array per plain column and a JSON
    * array per document column, zipped back into rows by ROWS FROM. That is a dozen parameters however many rows
-   * there are, each parsed once (a row's breakdown with its sentences is a kilobyte or more; json_to_recordset over
-   * whole rows took three times as long on the server).
+   * there are, each parsed once (a row's breakdown with its sentences is a kilobyte or more: json_to_recordset over
+   * whole rows took three times as long on the server), and the history and events are made by the server from the
+   * rows it inserted instead of travelling as statements of their own.
    */
   async insertProposals(db: Executor, rows: readonly PlacementWrite[]) {
     if (rows.length === 0) return [];
     const column = <T>(pick: (r: PlacementWrite) => T) => rows.map(pick);
     const inserted = await sql<{ id: string; vacancy_id: string; trainee_id: string }>`
-      INSERT INTO placements (id, vacancy_id, trainee_id, status, source, match_round_id, score, rank, breakdown,
-                              pathways, pack_versions, below_skill)
-      SELECT r.id, r.vacancy_id, r.trainee_id, 'proposed', r.source, r.match_round_id, r.score, r.rank, r.breakdown,
-             r.pathways, r.pack_versions, r.below_skill
-      FROM ROWS FROM (
-        unnest(${rows.map(() => newId())}::uuid[]), unnest(${column((r) => r.vacancy_id)}::uuid[]),
-        unnest(${column((r) => r.trainee_id)}::uuid[]), unnest(${column((r) => r.source)}::text[]),
-        unnest(${column((r) => r.match_round_id)}::uuid[]), unnest(${column((r) => r.score)}::float8[]),
-        unnest(${column((r) => r.rank)}::int[]), json_array_elements(${JSON.stringify(column((r) => r.breakdown))}::json),
-        json_array_elements(${JSON.stringify(column((r) => r.pathways))}::json),
-        json_array_elements(${JSON.stringify(column((r) => r.pack_versions))}::json),
-        unnest(${column((r) => r.below_skill)}::boolean[])
-      ) AS r(id, vacancy_id, trainee_id, source, match_round_id, score, rank, breakdown, pathways, pack_versions,
-             below_skill)
-      ON CONFLICT (vacancy_id, trainee_id) DO NOTHING
-      RETURNING id, vacancy_id, trainee_id`.execute(db);
+      WITH input AS (
+        SELECT * FROM ROWS FROM (
+          unnest(${rows.map(() => newId())}::uuid[]), unnest(${rows.map(() => newId())}::uuid[]),
+          unnest(${column((r) => r.vacancy_id)}::uuid[]), unnest(${column((r) => r.trainee_id)}::uuid[]),
+          unnest(${column((r) => r.source)}::text[]), unnest(${column((r) => r.match_round_id)}::uuid[]),
+          unnest(${column((r) => r.score)}::float8[]), unnest(${column((r) => r.rank)}::int[]),
+          json_array_elements(${JSON.stringify(column((r) => r.breakdown))}::json),
+          json_array_elements(${JSON.stringify(column((r) => r.pathways))}::json),
+          json_array_elements(${JSON.stringify(column((r) => r.pack_versions))}::json),
+          unnest(${column((r) => r.below_skill)}::boolean[])
+        ) AS r(id, event_id, vacancy_id, trainee_id, source, match_round_id, score, rank, breakdown, pathways,
+               pack_versions, below_skill)
+      ),
+      inserted AS (
+        INSERT INTO placements (id, vacancy_id, trainee_id, status, source, match_round_id, score, rank, breakdown,
+                                pathways, pack_versions, below_skill)
+        SELECT id, vacancy_id, trainee_id, 'proposed', source, match_round_id, score, rank, breakdown, pathways,
+               pack_versions, below_skill
+        FROM input
+        ON CONFLICT (vacancy_id, trainee_id) DO NOTHING
+        RETURNING id, vacancy_id, trainee_id, source, score, rank
+      ),
+      history AS (
+        INSERT INTO placement_events (placement_id, from_status, to_status, actor_side, actor_id, reason)
+        SELECT id, NULL, 'proposed', 'engine', NULL, NULL FROM inserted
+      ),
+      events AS (
+        -- Ids, status and score only, as every placement event: the sentences (which describe the person) stay in
+        -- the placement row.
+        INSERT INTO outbox (event_id, type, aggregate_type, aggregate_id, payload)
+        SELECT input.event_id, 'placement.proposed', 'placement', inserted.id,
+               jsonb_build_object('placementId', inserted.id, 'vacancyId', inserted.vacancy_id,
+                                  'traineeId', inserted.trainee_id, 'from', NULL, 'to', 'proposed',
+                                  'score', inserted.score, 'rank', inserted.rank, 'source', inserted.source)
+        FROM inserted JOIN input ON input.id = inserted.id
+      )
+      SELECT id, vacancy_id, trainee_id FROM inserted`.execute(db);
     return inserted.rows;
   },
 
