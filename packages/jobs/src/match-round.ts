@@ -155,8 +155,9 @@ export async function runRound(
       }
       return pv;
     };
-    // Only the matched trainees' rows are read again, for their explanations. Each chunk's proposals are inserted
-    // while this thread explains the next chunk (one query in flight on the connection at a time: the insert), so
+    // Only the matched trainees' rows are read again, for their explanations. Each chunk's proposals (one statement
+    // that also writes their history and events), then the history and events of any re-proposed pairs, are written
+    // while this thread explains the next chunk: one chain of queries in flight on the connection at a time, so
     // Postgres writes while this thread explains.
     const traineeById = new Map<string, Awaited<ReturnType<typeof matchingRepository.traineesByIds>>[number]>();
     for (let i = 0; i < outcome.matches.length; i += COHORT_PAGE)
@@ -223,6 +224,7 @@ export async function runRound(
       matches,
       unfilled: outcome.unfilled.map((u) => ({ ...u, candidates: listed.candidates[position.get(u.vacancyId)!]! })),
       unmatchedTrainees: outcome.unmatchedTrainees,
+      unmatchedOptions: optionsOfUnmatched(assembled.traineeIds, outcome.unmatchedTrainees, listed.options),
       stats: {
         trainees: assembled.traineeIds.length,
         vacancies: vacancies.length,
@@ -246,6 +248,26 @@ export async function runRound(
       ms: { load: loaded, lists: built, match: matched, propose: proposed, record: recorded },
     };
   });
+}
+
+/**
+ * How many vacancies accepted each unmatched trainee (in the order of `unmatched`, which is the round's trainee
+ * order): what tells "no vacancy of the round could take you" from "every vacancy that could filled its places with
+ * people it ranked higher".
+ */
+function optionsOfUnmatched(
+  traineeIds: readonly string[],
+  unmatched: readonly string[],
+  options: Int32Array,
+): number[] {
+  const out = new Array<number>(unmatched.length);
+  let t = 0;
+  for (let u = 0; u < unmatched.length; u++) {
+    while (t < traineeIds.length && traineeIds[t] !== unmatched[u]) t++;
+    if (t === traineeIds.length) throw new Error(`unmatched trainee ${unmatched[u]} is not in the round's order`);
+    out[u] = options[t]!;
+  }
+  return out;
 }
 
 /** Trainees read at a time. */

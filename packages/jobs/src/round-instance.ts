@@ -204,20 +204,25 @@ export function matchAssembled(round: AssembledRound): RoundResult {
  * has (a language level, a recognised qualification); where there are candidates, each holds that vacancy or one
  * they preferred (deferred acceptance's stability).
  */
-export function roundOptions(round: AssembledRound): { candidates: Int32Array; traineesWithoutOptions: number } {
+export function roundOptions(round: AssembledRound): {
+  candidates: Int32Array;
+  /** Per trainee (by position), the vacancies they listed that accept them. */
+  options: Int32Array;
+  traineesWithoutOptions: number;
+} {
   const { traineeIds, vacancies, listStart, listVacancy, listRank } = round;
   const candidates = new Int32Array(vacancies.length);
+  const options = new Int32Array(traineeIds.length);
   let traineesWithoutOptions = 0;
   for (let t = 0; t < traineeIds.length; t++) {
-    let options = 0;
     for (let e = listStart[t]!; e < listStart[t + 1]!; e++)
       if (listRank[e]! >= 0) {
         candidates[listVacancy[e]!]!++;
-        options++;
+        options[t]!++;
       }
-    if (options === 0) traineesWithoutOptions++;
+    if (options[t] === 0) traineesWithoutOptions++;
   }
-  return { candidates, traineesWithoutOptions };
+  return { candidates, options, traineesWithoutOptions };
 }
 
 /** The round by ids (`RoundInstance`), for checkers such as `findBlockingPairs`: built only when asked for. */

@@ -36,6 +36,12 @@ const MatchRoundView = z.object({
         }),
       ),
       unmatchedTrainees: z.array(z.string()),
+      unmatchedOptions: z
+        .array(z.number().int())
+        .optional()
+        .describe(
+          'For each unmatched trainee (same order), how many vacancies of the round accepted them. 0: no vacancy of the round could take them (each is told so, with where to look: their eligibility); more: every vacancy that could filled its places with people its employer ranked higher (each is told that too). Absent from rounds run before it was reported.',
+        ),
       stats: z.object({
         trainees: z.number().int(),
         vacancies: z.number().int(),
