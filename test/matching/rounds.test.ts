@@ -1,5 +1,5 @@
 import { evaluateTrainees } from '@corridor/evaluation';
-import { buildHandlers, matchVacancy, runRound } from '@corridor/jobs';
+import { buildHandlers, corridorRoutes, matchVacancy, runRound } from '@corridor/jobs';
 import { findBlockingPairs, findRoundViolations } from '@corridor/matching';
 import { jobCatalog, silentLogger } from '@corridor/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import {
   postVacancy,
   requestRound,
   TODAY,
+  traineeKey,
 } from './helpers.ts';
 
 // Cohort match rounds through the API and the match.round job on real Postgres: stable (no blocking pair),
@@ -306,5 +307,97 @@ describe('POST /v1/partnerships/{id}/match-rounds', () => {
         body: expect.stringContaining(`The round failed on each of its ${attempts} tries.`),
       }),
     );
+  });
+
+  it('tells each unmatched trainee why, once: outranked wherever they could go, or no vacancy of the round could take them', async () => {
+    // In the cohort, but wants to go to France only: no vacancy of the round (all in Germany) can take them.
+    const elsewhere = await postTrainee(t, provider, {
+      externalRef: 'france-only',
+      programme: { partnershipId, cohort: '2026-A', track: 'away' },
+      preferences: { destinations: ['FR'], earliestStart: '2026-09-01' },
+    });
+    try {
+      await evaluateTrainees(t.database, await book(t.database), [elsewhere], { asOf: TODAY });
+      const roundId = await requestRound(t, padmin, partnershipId);
+      const run = await runRound(t.database, await book(t.database), roundId);
+      if (run.status !== 'done') throw new Error(`round not run: ${run.reason}`);
+      // 8 trainees for 5 places: the two who lost out, and the one nobody could take.
+      const { unmatchedTrainees, unmatchedOptions } = run.result;
+      expect(unmatchedTrainees).toHaveLength(3);
+      expect(unmatchedTrainees).toContain(elsewhere);
+      const optionsOf = new Map(unmatchedTrainees.map((id, i) => [id, unmatchedOptions![i]!]));
+      expect(optionsOf.get(elsewhere)).toBe(0);
+      const outranked = unmatchedTrainees.filter((id) => id !== elsewhere);
+      // Each listed at least one vacancy that accepts them, and each such vacancy is full (deferred acceptance).
+      for (const id of outranked) expect(optionsOf.get(id)).toBeGreaterThan(0);
+      const round = await t.call({ method: 'GET', url: `/v1/match-rounds/${roundId}`, headers: padmin.headers });
+      expect(round.json().result.unmatchedOptions).toEqual(unmatchedOptions);
+
+      // The round's completion routes to this job (and to the admin's notification); run twice here, as a
+      // redelivery would: one event, naming each of them.
+      const [completed] = await t.database.db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('type', '=', 'match_round.completed')
+        .where('aggregate_id', '=', roundId)
+        .execute();
+      const routed = corridorRoutes['match_round.completed']!({
+        id: completed!.id,
+        eventId: completed!.event_id,
+        type: completed!.type,
+        aggregateType: 'match_round',
+        aggregateId: roundId,
+        payload: completed!.payload as Record<string, unknown>,
+        createdAt: completed!.created_at,
+      }).map((j) => j.job);
+      expect(routed).toEqual(['round.unmatched', 'notify.fanout']);
+      const handlers = buildHandlers({
+        database: t.database,
+        ruleBooks: { current: () => book(t.database), invalidate: () => {} },
+        today: () => TODAY,
+        log: silentLogger,
+      });
+      const ctx = { jobId: 'unmatched', attempt: 1, signal: new AbortController().signal, log: silentLogger };
+      await handlers['round.unmatched']({ roundId }, ctx);
+      await handlers['round.unmatched']({ roundId }, ctx);
+      const events = await fanOutEvents(t.database, 'match_round.unmatched', roundId);
+      expect(events.map((e) => e.payload)).toEqual([
+        { roundId, partnershipId, cohort: '2026-A', trainees: unmatchedTrainees, options: unmatchedOptions },
+      ]);
+
+      const inboxOf = async (traineeId: string) => {
+        const res = await t.call({
+          method: 'GET',
+          url: '/v1/inbox',
+          headers: await traineeKey(t, provider, traineeId),
+        });
+        return (res.json().items as { title: string; body: string }[]).filter((i) =>
+          i.title.startsWith('Match round for cohort 2026-A'),
+        );
+      };
+      const nowhere = await inboxOf(elsewhere);
+      expect(nowhere).toEqual([
+        expect.objectContaining({
+          title: 'Match round for cohort 2026-A: no placement for you this time',
+          body: expect.stringContaining('No vacancy in this round could take you'),
+        }),
+      ]);
+      for (const id of outranked) {
+        const n = optionsOf.get(id)!;
+        const told = await inboxOf(id);
+        expect(told).toHaveLength(1);
+        expect(told[0]!.body).toContain(
+          n === 1
+            ? '1 vacancy in this round could take you; it filled its places with candidates its employer ranked higher.'
+            : `${n} vacancies in this round could take you; each filled its places with candidates its employer ranked higher.`,
+        );
+      }
+      // The matched are told by their proposals, not by this.
+      const matched = run.result.matches[0]!.traineeId;
+      expect(await inboxOf(matched)).toEqual([]);
+    } finally {
+      const erase = await t.call({ method: 'DELETE', url: `/v1/trainees/${elsewhere}`, headers: provider.headers });
+      expect(erase.statusCode).toBe(204);
+    }
   });
 });

@@ -104,6 +104,11 @@ export function buildHandlers(deps: HandlerDeps): JobHandlers<CorridorJobs> {
       await prepareRoundLists(database, await ruleBooks.current(), partnershipId, cohort, deps.matching);
     },
 
+    // Once per round (the round is marked told in the same statement), so a repeated job tells nobody twice.
+    'round.unmatched': async ({ roundId }) => {
+      await matchRoundsRepository.tellUnmatched(database.db, roundId, UNMATCHED_PER_EVENT);
+    },
+
     // As eligibility.reevaluate: one chunk per job, the next announced through the outbox. The version must be in
     // the rule book this process holds (another process may have published it a moment ago).
     'match.vacancies': async ({ pathwayId, version, after }) => {
@@ -159,6 +164,12 @@ export function buildHandlers(deps: HandlerDeps): JobHandlers<CorridorJobs> {
   };
 }
 
+/**
+ * Trainees one `match_round.unmatched` event names: the fan-out merges up to FANOUT_CHUNK (200) events into a job,
+ * which then tells up to 10,000 people in one transaction.
+ */
+export const UNMATCHED_PER_EVENT = 50;
+
 /** Parallel jobs per type in one worker process; scale further with replicas. */
 export const workerConcurrency = {
   'eligibility.evaluate': 2,
@@ -169,6 +180,7 @@ export const workerConcurrency = {
   'match.vacancies': 1,
   'match.round': 1,
   'round.lists': 1,
+  'round.unmatched': 1,
   'notify.fanout': 2,
   // Each job sends its deliveries in parallel too (DeliverOptions.parallel).
   'notify.deliver': 8,

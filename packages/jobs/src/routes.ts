@@ -119,6 +119,8 @@ export const corridorRoutes: OutboxRoutes<CorridorJobs> = withNotifications({
   },
   'match_round.requested': (event) => [{ job: 'match.round', payload: { roundId: event.aggregateId } }],
   'round_lists.due': (event) => [{ job: 'round.lists', payload: RoundListsDue.parse(event.payload) }],
+  // A finished round's unmatched trainees are told why (its admin is told by the notifications, below).
+  'match_round.completed': (event) => [{ job: 'round.unmatched', payload: { roundId: event.aggregateId } }],
   // A filled place can make the vacancy full: its remaining proposals are re-checked (and withdrawn if so).
   'placement.matched': (event) => {
     const { vacancyId } = PlacementMatched.parse(event.payload);

@@ -81,7 +81,9 @@ export async function fanOut(
       placementIds.add(typeof e.payload.placementId === 'string' ? e.payload.placementId : e.aggregateId);
     else if (e.type === 'eligibility.changed')
       traineeIds.add(typeof e.payload.traineeId === 'string' ? e.payload.traineeId : e.aggregateId);
-    else if (e.type.startsWith('vacancy.')) vacancyIds.add(e.aggregateId);
+    else if (e.type === 'match_round.unmatched' && Array.isArray(e.payload.trainees)) {
+      for (const id of e.payload.trainees) if (typeof id === 'string') traineeIds.add(id);
+    } else if (e.type.startsWith('vacancy.')) vacancyIds.add(e.aggregateId);
   }
   const [placements, trainees, vacancies] = await Promise.all([
     notificationFactsRepository.placements(db, [...placementIds]),

@@ -8,6 +8,7 @@ import type {
   PseudonymisedCandidate,
   RoundCompletedMessage,
   RoundFailedMessage,
+  RoundUnmatchedMessage,
   TemplateData,
   TemplateId,
 } from './templates/types.ts';
@@ -110,10 +111,16 @@ export const NOTIFYING_EVENTS = [
   'webhook_endpoint.disabled',
   'match_round.completed',
   'match_round.failed',
+  'match_round.unmatched',
 ] as const;
 
-/** What endpoints may subscribe to. */
-export const WEBHOOK_EVENT_TYPES = NOTIFYING_EVENTS.filter((t) => t !== 'webhook_endpoint.disabled');
+/**
+ * What endpoints may subscribe to: not an endpoint's own disabling (it would not reach it), nor the messages that go
+ * to trainees alone.
+ */
+export const WEBHOOK_EVENT_TYPES = NOTIFYING_EVENTS.filter(
+  (t) => t !== 'webhook_endpoint.disabled' && t !== 'match_round.unmatched',
+);
 
 interface StoredProfileLike {
   qualifications?: { field?: string; iscedLevel?: number; country?: string }[];
@@ -415,6 +422,39 @@ function planRoundFailed(event: NotifyEvent): Notice[] {
   return organizationNotice(event, 'partnership.round_failed', message, webhook);
 }
 
+/**
+ * A round's unmatched trainees (up to 50 an event), each told why: no vacancy of the round could take them, or each
+ * that could filled its places with people it ranked higher. Trainees erased or withdrawn since are not told.
+ */
+function planRoundUnmatched(event: NotifyEvent, facts: PlanFacts): Notice[] {
+  const trainees = Array.isArray(event.payload.trainees) ? (event.payload.trainees as unknown[]) : [];
+  const options = Array.isArray(event.payload.options) ? (event.payload.options as unknown[]) : [];
+  const notices: Notice[] = [];
+  trainees.forEach((traineeId, i) => {
+    if (typeof traineeId !== 'string') return;
+    const t = facts.trainees.get(traineeId);
+    if (t?.status !== 'active') return;
+    const n = options[i];
+    const message: RoundUnmatchedMessage = {
+      roundId: event.aggregateId,
+      cohort: str(event.payload.cohort) ?? '',
+      traineeId,
+      options: typeof n === 'number' ? n : null,
+    };
+    notices.push({
+      event,
+      recipient: { kind: 'trainee', id: traineeId },
+      template: 'trainee.round_unmatched',
+      data: message,
+      subjectTraineeId: traineeId,
+      inbox: true,
+      email: t.consent_contact_email,
+      webhook: null,
+    });
+  });
+  return notices;
+}
+
 /** The notices one event causes. */
 export function planNotices(event: NotifyEvent, facts: PlanFacts): Notice[] {
   if (event.type.startsWith('placement.')) return planPlacement(event, facts);
@@ -424,6 +464,7 @@ export function planNotices(event: NotifyEvent, facts: PlanFacts): Notice[] {
   if (event.type === 'webhook_endpoint.disabled') return planEndpointDisabled(event);
   if (event.type === 'match_round.completed') return planRoundCompleted(event);
   if (event.type === 'match_round.failed') return planRoundFailed(event);
+  if (event.type === 'match_round.unmatched') return planRoundUnmatched(event, facts);
   return [];
 }
 

@@ -127,6 +127,7 @@ async function runOnce(
       'match.vacancies': noop,
       'match.round': noop,
       'round.lists': noop,
+      'round.unmatched': noop,
       'notify.fanout': noop,
       'notify.deliver': noop,
     };

@@ -154,6 +154,17 @@ export const jobCatalog = defineCatalog({
     timeoutMs: 900_000,
   }),
   /**
+   * Tell a finished round's unmatched trainees why (after `match_round.completed`): events naming them, written once
+   * per round.
+   */
+  'round.unmatched': defineJob({
+    name: 'corridor.round.unmatched',
+    payload: z.object({ roundId: Id }),
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 2_000 },
+    timeoutMs: 300_000,
+  }),
+  /**
    * Turn domain events into inbox items and delivery ledger rows (one per recipient and channel). Carries the
    * events themselves (ids and statuses only), so it needs no second read of the outbox.
    */

@@ -25,6 +25,7 @@ describe('job catalog', () => {
       'match.vacancies': 'corridor.match.vacancies',
       'match.round': 'corridor.match.round',
       'round.lists': 'corridor.round.lists',
+      'round.unmatched': 'corridor.round.unmatched',
       'notify.fanout': 'corridor.notify.fanout',
       'notify.deliver': 'corridor.notify.deliver',
     });

@@ -71,6 +71,7 @@ function handlers(seen: Seen, options: { delayMs?: number } = {}): JobHandlers<C
     'match.vacancies': notHere,
     'match.round': notHere,
     'round.lists': notHere,
+    'round.unmatched': notHere,
     'notify.fanout': notHere,
     'notify.deliver': notHere,
   };

@@ -12,6 +12,7 @@ import * as vacancyClosedPathways from './20261129_0010_vacancy_closed_pathways.
 import * as roundRankings from './20261129_0011_round_rankings.ts';
 import * as roundLists from './20261129_0012_round_lists.ts';
 import * as jsonDocuments from './20261129_0013_json_documents.ts';
+import * as roundUnmatchedTold from './20261129_0014_round_unmatched_told.ts';
 
 // A static index rather than a folder scan: bundlers and tests see exactly the same list, in this order.
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0011_round_rankings': roundRankings,
   '20261129_0012_round_lists': roundLists,
   '20261129_0013_json_documents': jsonDocuments,
+  '20261129_0014_round_unmatched_told': roundUnmatchedTold,
 };
 
 export const migrationProvider: MigrationProvider = {

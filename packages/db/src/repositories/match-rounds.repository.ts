@@ -110,6 +110,43 @@ export const matchRoundsRepository = {
   },
 
   /**
+   * Tells a finished round's unmatched trainees why, once: `match_round.unmatched` outbox events of up to `chunk`
+   * trainees each (ids, and how many vacancies of the round accepted each: 0, none could take them; more, each that
+   * could filled its places with people it ranked higher), written from the stored result by one statement that also
+   * marks the round told. A repeated job (or a second one waiting on the lock) finds it marked and writes nothing.
+   * Returns how many trainees the events name, and whether this call told them.
+   */
+  async tellUnmatched(db: Executor, id: string, chunk: number): Promise<{ told: boolean; trainees: number }> {
+    const { rows } = await sql<{ told: boolean; trainees: string }>`
+      WITH round AS (
+        SELECT id, partnership_id, cohort, result FROM match_rounds
+        WHERE id = ${id}::uuid AND status = 'done' AND unmatched_told_at IS NULL
+        FOR UPDATE
+      ),
+      unmatched AS (
+        SELECT u.trainee_id, u.options::int AS options, u.n, (u.n - 1) / ${chunk}::int AS part
+        FROM round, ROWS FROM (
+          json_array_elements_text(round.result -> 'unmatchedTrainees'),
+          json_array_elements_text(round.result -> 'unmatchedOptions')
+        ) WITH ORDINALITY AS u(trainee_id, options, n)
+      ),
+      events AS (
+        INSERT INTO outbox (event_id, type, aggregate_type, aggregate_id, payload)
+        SELECT gen_random_uuid(), 'match_round.unmatched', 'match_round', round.id,
+               jsonb_build_object('roundId', round.id, 'partnershipId', round.partnership_id, 'cohort', round.cohort,
+                                  'trainees', jsonb_agg(unmatched.trainee_id ORDER BY unmatched.n),
+                                  'options', jsonb_agg(unmatched.options ORDER BY unmatched.n))
+        FROM round, unmatched
+        GROUP BY round.id, round.partnership_id, round.cohort, unmatched.part
+      ),
+      marked AS (
+        UPDATE match_rounds SET unmatched_told_at = now() WHERE id IN (SELECT id FROM round) RETURNING id
+      )
+      SELECT EXISTS (SELECT 1 FROM marked) AS told, (SELECT count(*) FROM unmatched) AS trainees`.execute(db);
+    return { told: rows[0]!.told, trainees: Number(rows[0]!.trainees) };
+  },
+
+  /**
    * A `match_round.failed` outbox event for the partnership's admin, once the round's last try has failed (its
    * error is on the round, for the operators; the admin is told only that it failed and can be asked again).
    */

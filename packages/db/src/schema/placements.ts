@@ -66,6 +66,12 @@ export interface MatchRoundResult {
   /** `candidates`: trainees who listed the vacancy and whom it accepts (absent from rounds run before it was kept). */
   unfilled: { vacancyId: string; places: number; candidates?: number }[];
   unmatchedTrainees: string[];
+  /**
+   * For each unmatched trainee (same order), how many vacancies of the round accepted them: 0 means none could take
+   * them; more means each that could filled its places with people it ranked higher (absent from rounds run before
+   * it was kept).
+   */
+  unmatchedOptions?: number[];
   stats: {
     trainees: number;
     vacancies: number;
@@ -89,4 +95,6 @@ export interface MatchRoundsTable {
   created_at: ColumnType<Date, never, never>;
   started_at: Date | null;
   finished_at: Date | null;
+  /** When round.unmatched told the unmatched trainees why (null until then). */
+  unmatched_told_at: ColumnType<Date | null, never, string | null>;
 }

@@ -175,6 +175,25 @@ export const en: Messages = {
       ],
       action: { label: 'See the round', url: `${links.app}/v1/match-rounds/${m.roundId}` },
     }),
+    'trainee.round_unmatched': (m, links) => ({
+      subject: `Match round for cohort ${m.cohort}: no placement for you this time`,
+      paragraphs:
+        m.options === 0
+          ? [
+              'No vacancy in this round could take you: none of those with places left accepts your occupation, your destinations and the pathways you qualify for as your profile stands.',
+              'Your eligibility shows, pathway by pathway, what is met and what is missing (a language level, a recognised qualification). You stay in the pool: vacancies you qualify for later are matched to you as they are posted.',
+            ]
+          : [
+              m.options === null
+                ? 'Every vacancy in this round that could take you filled its places with candidates its employer ranked higher.'
+                : `${count(m.options, 'vacancy', 'vacancies')} in this round could take you; ${m.options === 1 ? 'it' : 'each'} filled its places with candidates its employer ranked higher.`,
+              'You stay in the pool: vacancies you qualify for are matched to you as they are posted, and the next round ranks you again.',
+            ],
+      action:
+        m.options === 0
+          ? { label: 'See your eligibility', url: `${links.app}/v1/trainees/${m.traineeId}/eligibility` }
+          : { label: 'See your matches', url: `${links.app}/v1/trainees/${m.traineeId}/matches` },
+    }),
     'organization.endpoint_disabled': (m, links) => ({
       subject: 'A webhook endpoint was disabled',
       paragraphs: [

@@ -80,6 +80,18 @@ export interface RoundFailedMessage {
   attempts: number;
 }
 
+/** A trainee of a round's cohort was not matched by it, and why. */
+export interface RoundUnmatchedMessage {
+  roundId: string;
+  cohort: string;
+  traineeId: string;
+  /**
+   * Vacancies of the round that accepted them: 0, none could take them; more, each filled its places with people its
+   * employer ranked higher (null: not known, a round from before this was recorded).
+   */
+  options: number | null;
+}
+
 export interface TemplateData {
   'employer.shortlist': ShortlistMessage;
   'employer.placement': PlacementMessage;
@@ -91,6 +103,7 @@ export interface TemplateData {
   'employer.offer_closed': OfferClosedMessage;
   'partnership.round_completed': RoundCompletedMessage;
   'partnership.round_failed': RoundFailedMessage;
+  'trainee.round_unmatched': RoundUnmatchedMessage;
 }
 export type TemplateId = keyof TemplateData;
 

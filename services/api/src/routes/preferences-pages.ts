@@ -22,6 +22,9 @@ const EVENT_LABELS: Record<string, string> = {
   'vacancy.created': 'New vacancies',
   'vacancy.updated': 'Changed vacancies',
   'webhook_endpoint.disabled': 'Webhook endpoints switched off',
+  'match_round.completed': 'Match round reports',
+  'match_round.failed': 'Match rounds that failed',
+  'match_round.unmatched': 'Match rounds that did not place you',
 };
 
 /** The event types a recipient can receive (vacancy webhooks concern organizations' systems, not people). */
