@@ -24,18 +24,23 @@ import {
   migrateToLatest,
   openDatabase,
   organizationsRepository,
+  outboxRepository,
   partnershipsRepository,
   placementsRepository,
 } from '@corridor/db';
 import { loadRuleBook } from '@corridor/evaluation';
 import { DEFAULT_OCCUPATION_BRIDGES } from '@corridor/matching';
+import { silentLogger } from '@corridor/queue';
 import { writeJsonLines } from '../../../bench/src/datasets.ts';
 import { generateTrainees, generateVacancies } from '../../../bench/src/generator.ts';
 import { machineLine } from '../../../bench/src/machine.ts';
 import { importEmployerVacancies } from '../../../bench/src/seed.ts';
 import { importTrainees } from '../../ingest/src/index.ts';
+import { buildHandlers } from '../src/handlers.ts';
 import { prepareRoundLists, ROUND_LIST_LENGTH, runRound } from '../src/match-round.ts';
+import { notificationDeps } from '../src/notifications.ts';
 import { RoundLists, type RoundVacancyRow } from '../src/round-lists.ts';
+import { FANOUT_CHUNK } from '../src/routes.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TRAINEES = Number(process.env.BENCH_TRAINEES ?? 45_000);
@@ -186,6 +191,7 @@ try {
     );
   }
   const times = new Map<string, number[]>(modes.map((m) => [m.label, []]));
+  let lastRound: string | undefined;
   for (let run = 0; run < RUNS + 1; run++) {
     for (const mode of modes) {
       await database.pool.query('DELETE FROM placement_events; DELETE FROM placements; DELETE FROM outbox');
@@ -199,6 +205,7 @@ try {
       const outcome = await runRound(database, book, round.id, { ignoreStoredLists: mode.ignoreStoredLists });
       const ms = performance.now() - t0;
       if (outcome.status !== 'done') throw new Error(`round skipped: ${outcome.reason}`);
+      lastRound = round.id;
       const s = outcome.result.stats;
       log(
         `  run ${run}${run === 0 && RUNS > 0 ? ' (warm-up)' : ''}, ${mode.label}: ${ms.toFixed(0)} ms; ${s.trainees.toLocaleString('en')} trainees, ` +
@@ -214,7 +221,51 @@ try {
       if (run > 0 || RUNS === 0) times.get(mode.label)!.push(ms);
     }
   }
+  if (lastRound) await timeTellingUnmatched(lastRound);
   log('');
+
+  /**
+   * After the round (not timed with it), the jobs that tell each unmatched trainee why: round.unmatched writes the
+   * events, and, up to 100,000 trainees, notify.fanout turns them into inbox items and email deliveries (SMTP
+   * configured; nothing is sent), 200 events a job as the relay merges them.
+   */
+  async function timeTellingUnmatched(roundId: string): Promise<void> {
+    const handlers = buildHandlers({
+      database,
+      ruleBooks: { current: () => Promise.resolve(book), invalidate: () => {} },
+      today: () => new Date().toISOString().slice(0, 10),
+      log: silentLogger,
+      notifications: notificationDeps({ smtpUrl: 'smtp://127.0.0.1:2525' }, {}).deps,
+    });
+    const ctx = { jobId: 'bench', attempt: 1, signal: new AbortController().signal, log: silentLogger };
+    let started = performance.now();
+    await handlers['round.unmatched']({ roundId }, ctx);
+    const tellMs = performance.now() - started;
+    const events = await outboxRepository.listForAggregate(database.db, roundId);
+    const unmatched = events.filter((e) => e.type === 'match_round.unmatched');
+    let line = `unmatched trainees told (round.unmatched): ${unmatched.length} events in ${tellMs.toFixed(0)} ms`;
+    if (TRAINEES <= 100_000) {
+      const before = await inboxCount();
+      started = performance.now();
+      for (let i = 0; i < unmatched.length; i += FANOUT_CHUNK) {
+        const events = unmatched.slice(i, i + FANOUT_CHUNK).map((e) => ({
+          eventId: e.event_id,
+          type: e.type,
+          aggregateId: roundId,
+          payload: e.payload as Record<string, unknown>,
+          createdAt: e.created_at.toISOString(),
+        }));
+        await handlers['notify.fanout']({ events }, ctx);
+      }
+      const ms = performance.now() - started;
+      const told = (await inboxCount()) - before;
+      line += `; fan-out ${(ms / 1000).toFixed(2)} s for ${told.toLocaleString('en')} trainees (${Math.round(told / (ms / 1000)).toLocaleString('en')}/s, inbox and email)`;
+    }
+    log(line);
+  }
+  async function inboxCount(): Promise<number> {
+    return Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM inbox_items')).rows[0]!.n);
+  }
   for (const [label, list] of times) {
     list.sort((a, b) => a - b);
     log(
