@@ -203,7 +203,8 @@ export async function runRound(
         else if (pair.status === 'proposed') await changes.refresh(trx, pair, fields);
         // Accepted by one side already: people are deciding; the round's match only confirms the pair.
       }
-      // The chunk's history and events follow its placements in the same chain (they name the new ids).
+      // The history and events of the pairs re-proposed above go in the same chain (new proposals' own are written by
+      // the statement that inserts them).
       inserting = changes.proposeMany(trx, inserts).then(async (inserted) => {
         await changes.flush(trx);
         return inserted;
