@@ -217,6 +217,46 @@ describe('POST /v1/partnerships/{id}/match-rounds', () => {
     ).toBe(200);
   });
 
+  it("reads a finished round's lists page by page, in the round's order; 409 before it has a result", async () => {
+    const roundId = await requestRound(t, padmin, partnershipId);
+    const get = (path: string, headers = padmin.headers) =>
+      t.call({ method: 'GET', url: `/v1/match-rounds/${roundId}/${path}`, headers });
+    const queued = await get('matches');
+    expect(queued.statusCode).toBe(409);
+    expect(queued.json().detail).toBe('the round is queued: it has no result yet');
+    const run = await runRound(t.database, await book(t.database), roundId);
+    if (run.status !== 'done') throw new Error(`round not run: ${run.reason}`);
+
+    const all = async (path: string) => {
+      const items: unknown[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res = await get(`${path}?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.json().items.length).toBeLessThanOrEqual(2);
+        items.push(...res.json().items);
+        cursor = res.json().nextCursor;
+        pages++;
+      } while (cursor);
+      return { items, pages };
+    };
+    const { result } = run;
+    const matches = await all('matches');
+    expect(matches.items).toEqual(result.matches);
+    expect(matches.pages).toBe(Math.ceil(result.matches.length / 2));
+    expect((await all('unfilled')).items).toEqual(result.unfilled);
+    expect((await all('unmatched')).items).toEqual(
+      result.unmatchedTrainees.map((traineeId, i) => ({ traineeId, options: result.unmatchedOptions![i] })),
+    );
+
+    // A cursor this API did not issue names the field; others than the admin find no round.
+    const forged = await get(`matches?cursor=${Buffer.from('@x').toString('base64url')}`);
+    expect(forged.statusCode).toBe(400);
+    expect(JSON.stringify(forged.json())).toContain('query.cursor');
+    expect((await get('matches', employer.headers)).statusCode).toBe(404);
+  });
+
   it("tells the partnership's admin once the round is done: what was matched, and why places and people were left", async () => {
     const roundId = await requestRound(t, padmin, partnershipId);
     expect(await outboxOfType(t.database, 'match_round.completed')).not.toContainEqual(

@@ -23,3 +23,13 @@ export async function pageById<R extends { id: string }>(
   const items = rows.slice(0, page.limit);
   return { items, nextCursor: rows.length > page.limit ? encodeCursor(items[items.length - 1]!.id) : null };
 }
+
+/** Cursors over a list inside a stored document (a round's result): the position of the page's last item. */
+export const encodePositionCursor = (position: number): string => encodeCursor(`@${position}`);
+
+export function decodePositionCursor(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  const match = /^@(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new InvalidCursorError('cursor is not one this API issued');
+  return Number(match[1]);
+}

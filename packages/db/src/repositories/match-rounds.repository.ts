@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { newId } from '../ids.ts';
 import type { MatchRoundResult } from '../schema/placements.ts';
+import { decodePositionCursor, encodePositionCursor } from './cursor.ts';
 import type { Executor } from './executor.ts';
 
 /** What the partnership's admin is told of a finished round (the whole result is `GET /v1/match-rounds/{id}`). */
@@ -28,6 +29,15 @@ export function roundSummary(result: MatchRoundResult): RoundSummary {
     unmatchedTrainees: result.unmatchedTrainees.length,
     traineesWithoutOptions: result.stats.traineesWithoutOptions ?? 0,
   };
+}
+
+/** The round by id, joined to its partnership, limited to the partnership's admin unless `adminOrgId` is null. */
+function roundOfAdmin(db: Executor, id: string, adminOrgId: string | null) {
+  const q = db
+    .selectFrom('match_rounds')
+    .innerJoin('partnerships', 'partnerships.id', 'match_rounds.partnership_id')
+    .where('match_rounds.id', '=', id);
+  return adminOrgId === null ? q : q.where('partnerships.admin_org_id', '=', adminOrgId);
 }
 
 export const matchRoundsRepository = {
@@ -66,13 +76,47 @@ export const matchRoundsRepository = {
 
   /** The round, if the actor administers its partnership (platform admins see all): others get 404. */
   findForAdmin(db: Executor, id: string, adminOrgId: string | null) {
-    let q = db
-      .selectFrom('match_rounds')
-      .innerJoin('partnerships', 'partnerships.id', 'match_rounds.partnership_id')
-      .selectAll('match_rounds')
-      .where('match_rounds.id', '=', id);
-    if (adminOrgId !== null) q = q.where('partnerships.admin_org_id', '=', adminOrgId);
-    return q.executeTakeFirst();
+    return roundOfAdmin(db, id, adminOrgId).selectAll('match_rounds').executeTakeFirst();
+  },
+
+  /** The round's status, if the actor administers its partnership (as `findForAdmin`, without the result). */
+  statusForAdmin(db: Executor, id: string, adminOrgId: string | null) {
+    return roundOfAdmin(db, id, adminOrgId).select(['match_rounds.id', 'match_rounds.status']).executeTakeFirst();
+  },
+
+  /**
+   * A page of one of a finished round's lists, read from its stored result by position (each list keeps the round's
+   * order): its matches, its unfilled vacancies, or its unmatched trainees with how many vacancies accepted each
+   * (null for rounds from before that was recorded). Postgres reads the whole document for each page: a page of a
+   * million-trainee round's unmatched list took about 1 s, of its matches 0.2 s. The pages spare the client and the
+   * API a 45 MB response, not the database its read.
+   */
+  async resultPage(
+    db: Executor,
+    id: string,
+    list: 'matches' | 'unfilled' | 'unmatched',
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<{ items: unknown[]; nextCursor: string | null }> {
+    const after = decodePositionCursor(page.cursor);
+    const elements =
+      list === 'unmatched'
+        ? sql`SELECT json_build_object('traineeId', u.trainee_id, 'options', u.options::int) AS item, u.n
+              FROM match_rounds r, ROWS FROM (
+                json_array_elements_text(r.result -> 'unmatchedTrainees'),
+                json_array_elements_text(r.result -> 'unmatchedOptions')
+              ) WITH ORDINALITY AS u(trainee_id, options, n)
+              WHERE r.id = ${id}::uuid AND u.n > ${after}`
+        : sql`SELECT e.item, e.n
+              FROM match_rounds r, json_array_elements(r.result -> ${list}::text) WITH ORDINALITY AS e(item, n)
+              WHERE r.id = ${id}::uuid AND e.n > ${after}`;
+    const { rows } = await sql<{ item: unknown; n: string }>`${elements} ORDER BY n LIMIT ${page.limit + 1}`.execute(
+      db,
+    );
+    const items = rows.slice(0, page.limit);
+    return {
+      items: items.map((r) => r.item),
+      nextCursor: rows.length > page.limit ? encodePositionCursor(Number(items[items.length - 1]!.n)) : null,
+    };
   },
 
   /** Locks the round for its run: a redelivered job waits, then sees `done` and does nothing. */

@@ -1,11 +1,42 @@
 import { type Database, matchRoundsRepository, partnershipsRepository } from '@corridor/db';
-import type { FastifyInstance } from 'fastify';
+import { PageQuery } from '@corridor/domain';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { IdParams, isUuid, writeErrors } from '../modules/views.ts';
 import { requireActor, requireRole } from '../plugins/auth.ts';
-import { forbidden, notFound, unprocessable } from '../problems.ts';
+import { conflict, forbidden, notFound, unprocessable } from '../problems.ts';
+
+const RoundMatch = z.object({
+  traineeId: z.string(),
+  vacancyId: z.string(),
+  score: z.number(),
+  placementId: z.string().nullable(),
+});
+
+const RoundUnfilled = z.object({
+  vacancyId: z.string(),
+  places: z.number().int(),
+  candidates: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      "Trainees of the cohort who could take the vacancy and whom it accepts (they listed it, and the employer's own order, if any, ranks them). 0: nobody in the cohort meets what it asks; more: each of them was matched to this vacancy or to one they preferred. Absent from rounds run before it was reported.",
+    ),
+});
+
+const RoundUnmatched = z.object({
+  traineeId: z.string(),
+  options: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      'How many vacancies of the round accepted the trainee: 0, none could take them; more, each that could filled its places with people its employer ranked higher. Null for rounds run before it was recorded.',
+    ),
+});
 
 const MatchRoundView = z.object({
   id: z.string(),
@@ -14,27 +45,8 @@ const MatchRoundView = z.object({
   status: z.enum(['queued', 'running', 'done', 'failed']),
   result: z
     .object({
-      matches: z.array(
-        z.object({
-          traineeId: z.string(),
-          vacancyId: z.string(),
-          score: z.number(),
-          placementId: z.string().nullable(),
-        }),
-      ),
-      unfilled: z.array(
-        z.object({
-          vacancyId: z.string(),
-          places: z.number().int(),
-          candidates: z
-            .number()
-            .int()
-            .optional()
-            .describe(
-              "Trainees of the cohort who could take the vacancy and whom it accepts (they listed it, and the employer's own order, if any, ranks them). 0: nobody in the cohort meets what it asks; more: each of them was matched to this vacancy or to one they preferred. Absent from rounds run before it was reported.",
-            ),
-        }),
-      ),
+      matches: z.array(RoundMatch),
+      unfilled: z.array(RoundUnfilled),
       unmatchedTrainees: z.array(z.string()),
       unmatchedOptions: z
         .array(z.number().int())
@@ -120,29 +132,31 @@ export default async function matchRoundRoutes(app: FastifyInstance, opts: { dat
     },
   );
 
+  /** The round, if the caller administers its partnership (or is a platform admin); to anyone else it is not there. */
+  function adminOf(req: FastifyRequest): string | null {
+    const actor = requireActor(req);
+    // Rounds belong to partnership admins; to anyone else one is simply not there.
+    if (actor.type === 'trainee') throw notFound('match round');
+    if (actor.type === 'organization' && actor.organizationKind !== 'partnership_admin') throw notFound('match round');
+    return actor.type === 'organization' ? actor.organizationId : null;
+  }
+
   r.get(
     '/v1/match-rounds/:id',
     {
       schema: {
         tags: ['matching'],
         summary: 'A match round: status, matched pairs, unfilled places and unmatched trainees',
+        description:
+          'The whole result in one document. For a large round, its lists can be read page by page instead: `/matches`, `/unfilled` and `/unmatched`.',
         params: IdParams,
         response: { 200: MatchRoundView, ...writeErrors },
       },
     },
     async (req) => {
-      const actor = requireActor(req);
-      if (actor.type === 'organization' && actor.organizationKind !== 'partnership_admin') {
-        // Rounds belong to partnership admins; to anyone else one is simply not there.
-        throw notFound('match round');
-      }
-      if (actor.type === 'trainee') throw notFound('match round');
+      const admin = adminOf(req);
       const round = isUuid(req.params.id)
-        ? await matchRoundsRepository.findForAdmin(
-            database.db,
-            req.params.id,
-            actor.type === 'organization' ? actor.organizationId : null,
-          )
+        ? await matchRoundsRepository.findForAdmin(database.db, req.params.id, admin)
         : undefined;
       if (!round) throw notFound('match round');
       return {
@@ -158,4 +172,46 @@ export default async function matchRoundRoutes(app: FastifyInstance, opts: { dat
       };
     },
   );
+
+  // A finished round's lists, page by page, in the round's order (the same items as in its result).
+  const lists = [
+    { path: 'matches', list: 'matches', item: RoundMatch, summary: "A finished round's matched pairs, page by page" },
+    {
+      path: 'unfilled',
+      list: 'unfilled',
+      item: RoundUnfilled,
+      summary: "A finished round's vacancies with places left, page by page",
+    },
+    {
+      path: 'unmatched',
+      list: 'unmatched',
+      item: RoundUnmatched,
+      summary: "A finished round's unmatched trainees, page by page, each with how many vacancies accepted them",
+    },
+  ] as const;
+  for (const { path, list, item, summary } of lists)
+    r.get(
+      `/v1/match-rounds/:id/${path}`,
+      {
+        schema: {
+          tags: ['matching'],
+          summary,
+          description: '409 while the round has no result (queued, running or failed).',
+          params: IdParams,
+          querystring: PageQuery,
+          response: { 200: z.object({ items: z.array(item), nextCursor: z.string().nullable() }), ...writeErrors },
+        },
+      },
+      async (req) => {
+        const admin = adminOf(req);
+        const round = isUuid(req.params.id)
+          ? await matchRoundsRepository.statusForAdmin(database.db, req.params.id, admin)
+          : undefined;
+        if (!round) throw notFound('match round');
+        if (round.status !== 'done') throw conflict(`the round is ${round.status}: it has no result yet`);
+        const { limit, cursor } = req.query;
+        const page = await matchRoundsRepository.resultPage(database.db, round.id, list, { limit, cursor });
+        return { items: page.items as z.infer<typeof item>[], nextCursor: page.nextCursor };
+      },
+    );
 }
