@@ -175,23 +175,21 @@ export default async function matchRoundRoutes(app: FastifyInstance, opts: { dat
 
   // A finished round's lists, page by page, in the round's order (the same items as in its result).
   const lists = [
-    { path: 'matches', list: 'matches', item: RoundMatch, summary: "A finished round's matched pairs, page by page" },
+    { list: 'matches', item: RoundMatch, summary: "A finished round's matched pairs, page by page" },
     {
-      path: 'unfilled',
       list: 'unfilled',
       item: RoundUnfilled,
       summary: "A finished round's vacancies with places left, page by page",
     },
     {
-      path: 'unmatched',
       list: 'unmatched',
       item: RoundUnmatched,
       summary: "A finished round's unmatched trainees, page by page, each with how many vacancies accepted them",
     },
   ] as const;
-  for (const { path, list, item, summary } of lists)
+  for (const { list, item, summary } of lists)
     r.get(
-      `/v1/match-rounds/:id/${path}`,
+      `/v1/match-rounds/:id/${list}`,
       {
         schema: {
           tags: ['matching'],
